@@ -1,0 +1,5 @@
+"""``python -m nearhome`` runs the command-line interface."""
+
+from nearhome.cli import main
+
+main()
