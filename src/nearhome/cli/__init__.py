@@ -1,0 +1,48 @@
+"""The ``nearhome`` command: ``nearhome <noun> <verb>``, thin over the library.
+
+This is one of the two borders (the web app is the other): a :class:`NearhomeError` becomes
+its message and hint on stderr with exit code 1; usage errors exit 2.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from nearhome.cli import capacity, data, metrics, serve, users
+from nearhome.errors import NearhomeError
+
+app = typer.Typer(
+    name="nearhome",
+    help="Keep mental health inpatient care close to home.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(data.app, name="data")
+app.add_typer(metrics.app, name="metrics")
+app.add_typer(capacity.app, name="capacity")
+app.add_typer(users.app, name="users")
+app.command("serve")(serve.serve)
+
+
+def main() -> None:
+    """Entry point: run the app, turning user-facing errors into clean messages."""
+    try:
+        app(standalone_mode=False)
+    except NearhomeError as exc:
+        typer.echo(f"Error: {exc.message}", err=True)
+        if exc.hint:
+            typer.echo(f"Hint: {exc.hint}", err=True)
+        sys.exit(1)
+    except SystemExit:
+        raise
+    except Exception as exc:  # the border: anything else is a bug, said plainly
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            sys.exit(1)
+        raise
