@@ -1,0 +1,106 @@
+"""Opening the board database: one engine and one session factory per app.
+
+SQLite (the default) is tuned for a small web app with a few writers: write-ahead logging so
+readers never wait for a writer, a busy timeout instead of "database is locked" errors, and
+foreign keys switched on. PostgreSQL needs nothing special.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+
+from nearhome.errors import InvalidConfig
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+@dataclass(frozen=True)
+class BoardDatabase:
+    """The board database: its engine and a factory for sessions."""
+
+    url: str
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session whose work commits together at the end, or rolls back on error."""
+        with self.sessions.begin() as session:
+            yield session
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def normalise_url(url: str) -> str:
+    """Accept ``postgresql://`` and ``postgres://`` and use the psycopg 3 driver for both."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def open_database(url: str) -> BoardDatabase:
+    """Connect to the board database named by a SQLAlchemy URL.
+
+    Raises:
+        InvalidConfig: the URL is not one nearhome can use.
+    """
+    url = normalise_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise InvalidConfig(
+            f"Board database URL '{url}' is not a valid database URL.",
+            hint="Use sqlite:///PATH or postgresql+psycopg://USER:PASS@HOST/DB.",
+        ) from exc
+    backend = parsed.get_backend_name()
+    if backend not in {"sqlite", "postgresql"}:
+        raise InvalidConfig(
+            f"Board database URL '{url}' uses '{backend}'; only SQLite and PostgreSQL work.",
+            hint="Use sqlite:///PATH or postgresql+psycopg://USER:PASS@HOST/DB.",
+        )
+    engine = _engine(url, backend)
+    factory = sessionmaker(engine, expire_on_commit=False)
+    return BoardDatabase(url=url, engine=engine, sessions=factory)
+
+
+def _engine(url: str, backend: str) -> Engine:
+    if backend == "postgresql":
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(
+        url,
+        connect_args={
+            "check_same_thread": False,
+            "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
+        },
+        pool_size=10,
+        max_overflow=20,
+    )
+    event.listen(engine, "connect", _tune_sqlite)
+    return engine
+
+
+def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    finally:
+        cursor.close()
