@@ -65,12 +65,31 @@ class TableSpec:
 
 def _submission(person: bool = True) -> tuple[FieldSpec, ...]:
     base = (
-        FieldSpec("UniqMonthID", "int", required=True, description="Month of the submission (April 1900 = 1)."),
-        FieldSpec("RecordNumber", "int", required=True, description="Per-person-per-submission record key."),
-        FieldSpec("OrgIDProv", required=True, description="ODS code of the submitting provider."),
+        FieldSpec(
+            "UniqMonthID",
+            "int",
+            required=True,
+            description="Month of the submission (April 1900 = 1).",
+        ),
+        FieldSpec(
+            "RecordNumber",
+            "int",
+            required=True,
+            description="Per-person-per-submission record key.",
+        ),
+        FieldSpec(
+            "OrgIDProv",
+            required=True,
+            description="ODS code of the submitting provider.",
+        ),
     )
     if person:
-        return (*base, FieldSpec("Person_ID", required=True, description="Pseudonymised person id."))
+        return (
+            *base,
+            FieldSpec(
+                "Person_ID", required=True, description="Pseudonymised person id."
+            ),
+        )
     return base
 
 
@@ -85,9 +104,16 @@ TABLES: tuple[TableSpec, ...] = (
         key=("Person_ID", "OrgIDProv"),
         fields=(
             *_submission(),
-            _f("LocalPatientId", description="Provider's own patient id (direct care only)."),
+            _f(
+                "LocalPatientId",
+                description="Provider's own patient id (direct care only).",
+            ),
             _f("PersonBirthDate", "date"),
-            _f("AgeRepPeriodEnd", "int", description="Age at the end of the reporting period."),
+            _f(
+                "AgeRepPeriodEnd",
+                "int",
+                description="Age at the end of the reporting period.",
+            ),
             _f("Gender", code_list="gender"),
             _f("GenderIDCode", code_list="gender"),
             _f("EthnicCategory", code_list="ethnic_category"),
@@ -129,8 +155,16 @@ TABLES: tuple[TableSpec, ...] = (
             _f("UniqServReqID", required=True),
             _f("ReferralRequestReceivedDate", "date", required=True),
             _f("ServDischDate", "date"),
-            _f("OrgIDReferringOrg", aliases=("OrgIDReferring",), description="Referring (sending) organisation."),
-            _f("ReasonOAT", code_list="oap_reason", description="Reason for out of area referral (adult acute)."),
+            _f(
+                "OrgIDReferringOrg",
+                aliases=("OrgIDReferring",),
+                description="Referring (sending) organisation.",
+            ),
+            _f(
+                "ReasonOAT",
+                code_list="oap_reason",
+                description="Reason for out of area referral (adult acute).",
+            ),
             _f("PrimReasonReferralMH"),
         ),
     ),
@@ -156,7 +190,11 @@ TABLES: tuple[TableSpec, ...] = (
             _f("UniqServReqID"),
             _f("CareContDate", "date", required=True),
             _f("AttendStatus", aliases=("AttendOrDNACode",), code_list="attend_status"),
-            _f("ConsMechanismMH", aliases=("ConsMediumUsed",), code_list="consultation_mechanism"),
+            _f(
+                "ConsMechanismMH",
+                aliases=("ConsMediumUsed",),
+                code_list="consultation_mechanism",
+            ),
         ),
     ),
     TableSpec(
@@ -182,11 +220,27 @@ TABLES: tuple[TableSpec, ...] = (
             _f("UniqServReqID"),
             _f("StartDateHospProvSpell", "date", required=True),
             _f("DischDateHospProvSpell", "date"),
-            _f("SourceAdmMHHospProvSpell", aliases=("SourceAdmCodeHospProvSpell",), code_list="admission_source"),
-            _f("MethAdmMHHospProvSpell", aliases=("AdmMethCodeHospProvSpell",), code_list="admission_method"),
+            _f(
+                "SourceAdmMHHospProvSpell",
+                aliases=("SourceAdmCodeHospProvSpell",),
+                code_list="admission_source",
+            ),
+            _f(
+                "MethAdmMHHospProvSpell",
+                aliases=("AdmMethCodeHospProvSpell",),
+                code_list="admission_method",
+            ),
             _f("EstimatedDischDateHospProvSpell", "date"),
-            _f("MethOfDischMHHospProvSpell", aliases=("DischMethCodeHospProvSpell",), code_list="discharge_method"),
-            _f("DestOfDischHospProvSpell", aliases=("DischDestCodeHospProvSpell",), code_list="discharge_destination"),
+            _f(
+                "MethOfDischMHHospProvSpell",
+                aliases=("DischMethCodeHospProvSpell",),
+                code_list="discharge_method",
+            ),
+            _f(
+                "DestOfDischHospProvSpell",
+                aliases=("DischDestCodeHospProvSpell",),
+                code_list="discharge_destination",
+            ),
         ),
     ),
     TableSpec(
@@ -199,12 +253,23 @@ TABLES: tuple[TableSpec, ...] = (
             _f("UniqHospProvSpellID", required=True, aliases=("UniqHospProvSpellNum",)),
             _f("StartDateWardStay", "date", required=True),
             _f("EndDateWardStay", "date"),
-            _f("MHAdmittedPatientClass", aliases=("HospitalBedTypeMH",), code_list="bed_type"),
+            _f(
+                "MHAdmittedPatientClass",
+                aliases=("HospitalBedTypeMH",),
+                code_list="bed_type",
+            ),
             _f("WardSecLevel", code_list="ward_security_level"),
             _f("WardCode"),
             _f("UniqWardCode", description="Links to MHS903WardDetails (v6)."),
-            _f("SiteIDOfTreat", description="Site of treatment (v5; v6 moves it to MHS903)."),
-            _f("WardLocDistanceHome", "float", description="Derived km from home to the ward site."),
+            _f(
+                "SiteIDOfTreat",
+                description="Site of treatment (v5; v6 moves it to MHS903).",
+            ),
+            _f(
+                "WardLocDistanceHome",
+                "float",
+                description="Derived km from home to the ward site.",
+            ),
         ),
     ),
     TableSpec(
@@ -322,28 +387,54 @@ TABLES: tuple[TableSpec, ...] = (
 )
 
 TABLE_BY_NAME: dict[str, TableSpec] = {t.name: t for t in TABLES}
-REQUIRED_TABLES: tuple[str, ...] = ("MHS001MPI", "MHS501HospProvSpell", "MHS502WardStay")
+REQUIRED_TABLES: tuple[str, ...] = (
+    "MHS001MPI",
+    "MHS501HospProvSpell",
+    "MHS502WardStay",
+)
 """An extract without these cannot describe inpatient care; every other table may be absent."""
 
 # --- reference folder -------------------------------------------------------------------
 
 REFERENCE_FILES: dict[str, tuple[tuple[str, Kind], ...]] = {
     "geography": (
-        ("lsoa_code", "str"), ("sub_icb_code", "str"), ("icb_code", "str"), ("region_code", "str"),
-        ("imd_decile", "int"), ("latitude", "float"), ("longitude", "float"),
+        ("lsoa_code", "str"),
+        ("sub_icb_code", "str"),
+        ("icb_code", "str"),
+        ("region_code", "str"),
+        ("imd_decile", "int"),
+        ("latitude", "float"),
+        ("longitude", "float"),
     ),
     "population": (
-        ("area_code", "str"), ("year", "int"), ("sex", "str"), ("age_band", "str"),
-        ("ethnic_group", "str"), ("count", "float"), ("source", "str"),
+        ("area_code", "str"),
+        ("year", "int"),
+        ("sex", "str"),
+        ("age_band", "str"),
+        ("ethnic_group", "str"),
+        ("count", "float"),
+        ("source", "str"),
     ),
-    "providers": (("provider_code", "str"), ("provider_name", "str"), ("provider_type", "str")),
+    "providers": (
+        ("provider_code", "str"),
+        ("provider_name", "str"),
+        ("provider_type", "str"),
+    ),
     "sites": (
-        ("site_code", "str"), ("provider_code", "str"), ("site_name", "str"),
-        ("latitude", "float"), ("longitude", "float"),
+        ("site_code", "str"),
+        ("provider_code", "str"),
+        ("site_name", "str"),
+        ("latitude", "float"),
+        ("longitude", "float"),
     ),
     "wards": (
-        ("ward_code", "str"), ("site_code", "str"), ("provider_code", "str"),
-        ("bed_type_code", "str"), ("beds", "int"), ("valid_from", "date"), ("valid_to", "date"),
+        ("ward_code", "str"),
+        ("site_code", "str"),
+        ("provider_code", "str"),
+        ("bed_type_code", "str"),
+        ("beds", "int"),
+        ("valid_from", "date"),
+        ("valid_to", "date"),
     ),
 }
 """Reference folder files and their columns (all required; ``valid_to`` may be empty)."""
@@ -352,4 +443,10 @@ POPULATION_AGE_BANDS: tuple[str, ...] = (
     *(f"{lo}-{lo + 4}" for lo in range(0, 90, 5)),
     "90+",
 )
-POPULATION_ETHNIC_GROUPS: tuple[str, ...] = ("White", "Mixed", "Asian", "Black", "Other")
+POPULATION_ETHNIC_GROUPS: tuple[str, ...] = (
+    "White",
+    "Mixed",
+    "Asian",
+    "Black",
+    "Other",
+)

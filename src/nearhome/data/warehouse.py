@@ -11,7 +11,7 @@ where an expression becomes a small pandas frame. The backend is chosen by URL:
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,7 +55,9 @@ class Warehouse:
 
     def list_tables(self) -> list[str]:
         """Names of every table in the warehouse."""
-        stored = {name for name in self.backend.list_tables() if not name.startswith("ibis_")}
+        stored = {
+            name for name in self.backend.list_tables() if not name.startswith("ibis_")
+        }
         return sorted(stored | set(self._views))
 
     def execute(self, expr: Any) -> pd.DataFrame:
@@ -65,7 +67,10 @@ class Warehouse:
         """
         try:
             result = self.backend.execute(expr)
-        except (ibis_exc.OperationNotDefinedError, ibis_exc.UnsupportedOperationError) as exc:
+        except (
+            ibis_exc.OperationNotDefinedError,
+            ibis_exc.UnsupportedOperationError,
+        ) as exc:
             raise BackendUnsupported(
                 f"The {self.name} backend cannot run this expression: {exc}"
             ) from exc
@@ -79,6 +84,26 @@ class Warehouse:
         """Create or replace a table from an expression or a frame."""
         table = ibis.memtable(obj) if isinstance(obj, pd.DataFrame) else obj
         self.backend.create_table(name, table, overwrite=True)
+
+    def replace_rows(self, name: str, rows: Table, on: Sequence[str]) -> int:
+        """Delete the rows of ``name`` whose ``on`` values occur in ``rows``, then insert ``rows``.
+
+        This is how a resubmitted provider-month replaces the old one instead of adding to
+        it. ``rows`` must be an expression on this warehouse's backend.
+        """
+        keys = ", ".join(f'"{k}"' for k in on)
+        source = self.backend.compile(rows)
+        self.backend.raw_sql(
+            f'DELETE FROM "{name}" WHERE ({keys}) IN (SELECT DISTINCT {keys} FROM ({source}) AS incoming)'
+        )
+        columns = ", ".join(f'"{c}"' for c in rows.columns)
+        self.backend.raw_sql(f'INSERT INTO "{name}" ({columns}) SELECT {columns} FROM ({source}) AS incoming')
+        return int(self.execute(rows.count()).iloc[0, 0])
+
+    def create_empty(self, name: str, schema: ibis.Schema) -> None:
+        """Create a table with no rows unless it already exists."""
+        if name not in self.list_tables():
+            self.backend.create_table(name, schema=schema)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:

@@ -1,0 +1,163 @@
+"""Load an extract into the warehouse: validate, then write everything or nothing.
+
+A load replaces each provider-month it contains (a resubmission replaces, never adds), keeps
+every submitted row in ``raw_*`` tables, rebuilds the canonical tables from all raw rows,
+and records the batch in ``load_log``. All writes happen in one transaction, so an error or
+a killed process leaves the warehouse exactly as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ibis
+import pandas as pd
+
+from nearhome.data.derive import DERIVED
+from nearhome.data.parse import IBIS_TYPES
+from nearhome.data.report import ValidationReport
+from nearhome.data.schema import REFERENCE_FILES, TABLES
+from nearhome.data.stage import Progress, StagedExtract, drop_staging
+from nearhome.data.validate import validate_extract
+from nearhome.data.warehouse import Warehouse
+from nearhome.errors import ValidationFailed
+
+PROVIDER_MONTH = ("OrgIDProv", "UniqMonthID")
+LOAD_LOG = "load_log"
+
+
+@dataclass
+class LoadResult:
+    """What one load wrote."""
+
+    load_id: str
+    report: ValidationReport
+    rows: dict[str, int] = field(default_factory=dict)
+    provider_months: int = 0
+    seconds: float = 0.0
+
+
+def raw_schema(name: str) -> ibis.Schema:
+    """Schema of a ``raw_*`` table: the typed MHSDS fields plus the load id."""
+    spec = next(t for t in TABLES if t.name == name)
+    columns = {f.name: IBIS_TYPES[f.kind] for f in spec.fields}
+    columns["_load_id"] = "string"
+    return ibis.schema(columns)
+
+
+def load_extract(
+    warehouse: Warehouse,
+    folder: Path,
+    reference: Path | None = None,
+    *,
+    progress: Progress | None = None,
+) -> LoadResult:
+    """Validate and load an extract folder; raises ``ValidationFailed`` and writes nothing on error."""
+    started = time.perf_counter()
+    report, staged = validate_extract(folder, reference, staging=warehouse, progress=progress)
+    _forgive_known_reference(report, warehouse)
+    try:
+        if not report.ok:
+            raise ValidationFailed(
+                f"{folder}: the extract was not loaded: {report.summary()}.",
+                report=report,
+                hint=f"Run `nearhome data validate {folder}` to see every problem.",
+            )
+        load_id = _load_id(staged)
+        result = LoadResult(load_id=load_id, report=report)
+        with warehouse.transaction():
+            _write_raw(warehouse, staged, result, progress)
+            _write_reference(warehouse, staged)
+            rebuild_canonical(warehouse, progress)
+            result.seconds = time.perf_counter() - started
+            _log(warehouse, staged, result)
+    finally:
+        drop_staging(staged)
+    return result
+
+
+def _forgive_known_reference(report: ValidationReport, warehouse: Warehouse) -> None:
+    """A later load may omit reference files the warehouse already holds."""
+    report.issues = [
+        i
+        for i in report.issues
+        if not (i.rule_id == "reference.missing_file" and warehouse.has_table(i.table))
+    ]
+
+
+def _load_id(staged: StagedExtract) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(staged.files):
+        digest.update(f"{name}:{staged.files[name].sha256}".encode())
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    return f"{stamp}-{digest.hexdigest()[:12]}"
+
+
+def _write_raw(warehouse: Warehouse, staged: StagedExtract, result: LoadResult, progress: Progress | None) -> None:
+    months: set[tuple[str, int]] = set()
+    for spec in TABLES:
+        warehouse.create_empty(f"raw_{spec.name}", raw_schema(spec.name))
+    for index, spec in enumerate(TABLES):
+        if spec.name not in staged.typed:
+            continue
+        if progress is not None:
+            progress(f"Writing {spec.name}", index / len(TABLES))
+        typed = staged.typed[spec.name]
+        rows = typed.select(*spec.field_names, _load_id=ibis.literal(result.load_id))
+        result.rows[spec.name] = warehouse.replace_rows(f"raw_{spec.name}", rows, PROVIDER_MONTH)
+        pairs = warehouse.execute(typed.select(*PROVIDER_MONTH).distinct())
+        months.update((str(p), int(m)) for p, m in pairs.itertuples(index=False))
+    result.provider_months = len(months)
+
+
+def _write_reference(warehouse: Warehouse, staged: StagedExtract) -> None:
+    for name, columns in REFERENCE_FILES.items():
+        key = f"ref_{name}"
+        if key in staged.typed:
+            warehouse.write_table(key, staged.typed[key].select(*[c for c, _ in columns]))
+
+
+def canonical_inputs(warehouse: Warehouse) -> dict[str, ibis.Table]:
+    """The raw, reference and board tables the canonical definitions read."""
+    names = [f"raw_{t.name}" for t in TABLES] + [f"ref_{n}" for n in REFERENCE_FILES]
+    tables = {n: warehouse.table(n) for n in names}
+    if warehouse.has_table("board_crfd_period"):
+        tables["board_crfd_period"] = warehouse.table("board_crfd_period")
+    return tables
+
+
+def rebuild_canonical(warehouse: Warehouse, progress: Progress | None = None) -> None:
+    """Materialise every canonical table from the raw tables, in dependency order."""
+    tables = canonical_inputs(warehouse)
+    for index, (name, definition) in enumerate(DERIVED.items()):
+        if progress is not None:
+            progress(f"Deriving {name}", index / len(DERIVED))
+        warehouse.write_table(name, definition(tables))
+        tables[name] = warehouse.table(name)
+
+
+def _log(warehouse: Warehouse, staged: StagedExtract, result: LoadResult) -> None:
+    files = [
+        {"name": s.path.name, "sha256": s.sha256, "rows": s.rows}
+        for s in staged.files.values()
+    ]
+    entry = pd.DataFrame(
+        {
+            "load_id": [result.load_id],
+            "loaded_at": [pd.Timestamp(dt.datetime.now(dt.UTC)).tz_localize(None)],
+            "folder": [str(staged.extract.folder)],
+            "files": [json.dumps(files)],
+            "provider_months": [result.provider_months],
+            "rows": [sum(result.rows.values())],
+            "seconds": [round(result.seconds, 3)],
+        }
+    )
+    if warehouse.has_table(LOAD_LOG):
+        warehouse.backend.insert(LOAD_LOG, ibis.memtable(entry))
+    else:
+        warehouse.write_table(LOAD_LOG, entry)

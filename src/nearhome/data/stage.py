@@ -1,0 +1,110 @@
+"""Staging: every file of an extract read into a temporary table, as text and typed.
+
+Staging always happens in DuckDB (the warehouse's own connection when the warehouse is
+DuckDB, so loading never copies data between engines; an in-memory one otherwise).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ibis
+from ibis.expr.types import Table
+
+from nearhome.data.parse import typed
+from nearhome.data.read import ROW, Extract, SourceFile, find_extract, fingerprint, map_columns, read_header, stage_file
+from nearhome.data.schema import REFERENCE_FILES, TABLE_BY_NAME, Kind
+from nearhome.data.warehouse import Warehouse, connect
+
+Progress = Callable[[str, float], None]
+
+
+@dataclass
+class StagedExtract:
+    """Typed staging tables (with the submitted text beside each field) and their files."""
+
+    extract: Extract
+    staging: Warehouse
+    typed: dict[str, Table] = field(default_factory=dict)
+    files: dict[str, SourceFile] = field(default_factory=dict)
+
+    def source(self, name: str) -> SourceFile:
+        """The file behind a staged table."""
+        return self.files[name]
+
+
+def stage_extract(
+    folder: Path,
+    reference: Path | None = None,
+    *,
+    staging: Warehouse | None = None,
+    progress: Progress | None = None,
+) -> StagedExtract:
+    """Find, fingerprint and stage every readable file of an extract folder."""
+    extract = find_extract(folder, reference)
+    area = staging if staging is not None and staging.name == "duckdb" else connect("duckdb://")
+    staged = StagedExtract(extract=extract, staging=area)
+    con = _duckdb(area)
+    sources: list[tuple[str, SourceFile, tuple[tuple[str, Kind], ...], str]] = []
+    for name, source in extract.tables.items():
+        spec = TABLE_BY_NAME[name]
+        fields = tuple((f.name, f.kind) for f in spec.fields)
+        sources.append((name, source, fields, f"stage_{name}"))
+    for name, source in extract.reference.items():
+        sources.append((f"ref_{name}", source, REFERENCE_FILES[name], f"stage_ref_{name}"))
+    for index, (name, source, fields, stage_name) in enumerate(sources):
+        if progress is not None:
+            progress(f"Reading {source.path.name}", index / max(len(sources), 1))
+        _stage_one(staged, con, name, source, fields, stage_name)
+    if progress is not None:
+        progress("Read every file", 1.0)
+    return staged
+
+
+def _stage_one(
+    staged: StagedExtract,
+    con: Any,
+    name: str,
+    source: SourceFile,
+    fields: tuple[tuple[str, Kind], ...],
+    stage_name: str,
+) -> None:
+    staged.files[name] = source
+    fingerprint(source)
+    if source.size == 0:
+        return
+    read_header(source)
+    if source.header_error is not None or not source.header:
+        return
+    spec = TABLE_BY_NAME.get(name)
+    renames = spec.renames() if spec is not None else {}
+    names = tuple(f for f, _ in fields)
+    map_columns(source, names, renames)
+    stage_file(con, source, stage_name, names)
+    text = staged.staging.backend.table(stage_name)
+    typed_name = f"typed_{name}"
+    staged.staging.backend.create_table(typed_name, typed(text, fields, keep=[ROW]), temp=True, overwrite=True)
+    con.execute(f'DROP TABLE "{stage_name}"')
+    staged.typed[name] = staged.staging.backend.table(typed_name)
+
+
+def _duckdb(area: Warehouse) -> Any:
+    """The raw DuckDB connection behind a DuckDB warehouse (staging reads files with it)."""
+    return area.backend.con
+
+
+def drop_staging(staged: StagedExtract) -> None:
+    """Drop the temporary staging tables."""
+    con = _duckdb(staged.staging)
+    for name in list(staged.typed):
+        con.execute(f'DROP TABLE IF EXISTS "typed_{name}"')
+
+
+def typed_schema(fields: tuple[tuple[str, Kind], ...]) -> ibis.Schema:
+    """The Ibis schema of a typed table (used to create empty raw tables)."""
+    from nearhome.data.parse import IBIS_TYPES
+
+    return ibis.schema({name: IBIS_TYPES[kind] for name, kind in fields})
