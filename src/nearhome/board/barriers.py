@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from nearhome.appdb import Actor, Barrier, record_event
 from nearhome.board.validation import FormReader, not_in_past, within_two_years
@@ -68,7 +69,6 @@ def add_barrier(
     """Record a new barrier and its action."""
     row = Barrier(
         spell_id=spell_id,
-        version=1,
         description=barrier.description,
         action=barrier.action,
         owner=barrier.owner,
@@ -111,15 +111,14 @@ def set_barrier_done(
     if row is None or row.spell_id != spell_id:
         raise NotFound("That barrier does not exist on this patient's record.")
     if row.version != expected_version:
-        raise Conflict(
-            f"Someone else changed this barrier first (by {row.created_by}).",
-            hint="Nothing was saved. The latest version is shown; try again if still needed.",
-        )
+        raise _conflict(row)
     before = _as_record(row)
-    row.is_done = done
-    row.done_at = now if done else None
-    row.version += 1
-    session.flush()
+    try:
+        with session.begin_nested():
+            row.is_done = done
+            row.done_at = now if done else None
+    except StaleDataError as exc:
+        raise _conflict(row) from exc
     record_event(
         session,
         actor,
@@ -130,6 +129,13 @@ def set_barrier_done(
         detail={"before": before, "after": _as_record(row), "barrier_id": barrier_id},
     )
     return row
+
+
+def _conflict(row: Barrier) -> Conflict:
+    return Conflict(
+        f"Someone else changed the barrier '{row.description[:40]}' first.",
+        hint="Nothing was saved. The latest version is shown; try again if still needed.",
+    )
 
 
 def _as_record(row: Barrier) -> dict[str, object]:

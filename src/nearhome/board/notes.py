@@ -76,13 +76,14 @@ def load_board_state(
         e.spell_id: e
         for e in session.scalars(select(BoardEntry).where(BoardEntry.spell_id.in_(ids)))
     }
-    statuses = dict(
-        session.execute(
+    statuses = {
+        spell_id: status
+        for spell_id, status in session.execute(
             select(DayStatus.spell_id, DayStatus.status).where(
                 DayStatus.spell_id.in_(ids), DayStatus.day == today
             )
         ).tuples()
-    )
+    }
     overdue = func.sum(case((Barrier.due_date < today, 1), else_=0))
     counts = {
         row[0]: (int(row[1]), int(row[2] or 0))

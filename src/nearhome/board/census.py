@@ -1,0 +1,95 @@
+"""A short-lived cache of census results, one per web app.
+
+The warehouse changes when an extract is loaded (daily at most), while ward teams refresh the
+board all day; running the census query for every page view would spend most of the server's
+time in the warehouse. The cache keeps each scope's census for ``ttl_seconds`` (a minute by
+default) and serialises warehouse access, because one embedded DuckDB connection must not run
+two queries at once. Board edits live in the board database and are never cached.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from nearhome.board.queries import fetch_census, fetch_spell_keys, fetch_ward_beds
+from nearhome.board.scope import Scope
+from nearhome.data.warehouse import Warehouse
+
+Record = dict[str, Any]
+
+
+@dataclass
+class _Entry:
+    stored_at: float
+    value: Any
+
+
+class CensusCache:
+    """Census and ward-bed results per (scope, day), refreshed after ``ttl_seconds``."""
+
+    def __init__(
+        self,
+        warehouse: Warehouse,
+        *,
+        ttl_seconds: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """Wrap ``warehouse``; ``clock`` is injectable so tests can age entries."""
+        self.warehouse = warehouse
+        self.ttl_seconds = ttl_seconds
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._entries: dict[tuple[str, Scope, date], _Entry] = {}
+
+    def census(self, scope: Scope, today: date) -> list[Record]:
+        """Current inpatients in ``scope`` as records (see ``queries.CENSUS_COLUMNS``)."""
+        value = self._get(("census", scope, today), lambda: self._records(scope, today))
+        return list(value)
+
+    def ward_beds(self, scope: Scope, today: date) -> pd.DataFrame:
+        """Beds per ward valid today within ``scope``."""
+        frame = self._get(
+            ("beds", scope, today),
+            lambda: fetch_ward_beds(self.warehouse, today=today, scope=scope),
+        )
+        assert isinstance(frame, pd.DataFrame)
+        return frame
+
+    def spell_keys(self, spell_ids: list[str]) -> pd.DataFrame:
+        """Person and provider of each spell (not cached: exports are rare)."""
+        with self._lock:
+            return fetch_spell_keys(self.warehouse, spell_ids)
+
+    def clear(self) -> None:
+        """Forget everything (after a warehouse load)."""
+        with self._lock:
+            self._entries.clear()
+
+    def _records(self, scope: Scope, today: date) -> tuple[Record, ...]:
+        frame = fetch_census(self.warehouse, today=today, scope=scope)
+        return tuple(
+            {str(k): v for k, v in rec.items()}
+            for rec in frame.to_dict(orient="records")
+        )
+
+    def _get(self, key: tuple[str, Scope, date], load: Callable[[], Any]) -> Any:
+        with self._lock:
+            now = self._clock()
+            hit = self._entries.get(key)
+            if hit is not None and now - hit.stored_at < self.ttl_seconds:
+                return hit.value
+            value = load()
+            self._entries = {
+                k: e
+                for k, e in self._entries.items()
+                if now - e.stored_at < self.ttl_seconds
+            }
+            self._entries[key] = _Entry(now, value)
+            return value
