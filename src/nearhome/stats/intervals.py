@@ -115,7 +115,9 @@ def wilson(count: FloatArray, total: FloatArray, confidence: float) -> Limits:
         spread = z * np.sqrt(z**2 + 4 * count * (1 - count / total))
         lower = (2 * count + z**2 - spread) / 2 / (total + z**2)
         upper = (2 * count + z**2 + spread) / 2 / (total + z**2)
-    return np.clip(lower, 0.0, 1.0), np.clip(upper, 0.0, 1.0)
+    lower = np.where(count == 0, 0.0, np.clip(lower, 0.0, 1.0))
+    upper = np.where(count == total, 1.0, np.clip(upper, 0.0, 1.0))
+    return lower, upper
 
 
 def dobson(

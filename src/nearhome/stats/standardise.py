@@ -281,7 +281,7 @@ def isr(  # noqa: PLR0913 (keyword-only options, as in the PHE method)
         (expected == 0, "expected count is zero: no reference events or no population"),
     )
     with np.errstate(invalid="ignore", divide="ignore"):
-        per_expected = scale / expected
+        per_expected = np.where(expected > 0, scale / expected, np.nan)
 
     def limits(level: float) -> Limits:
         lower, upper = intervals.poisson_limits(observed, level)
