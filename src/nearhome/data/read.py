@@ -161,7 +161,7 @@ def stage_file(
     shape. Lines the reader rejects are recorded on ``source.rejected``.
     """
     select = ", ".join(
-        f'CAST("{source.columns[f]}" AS VARCHAR) AS "{f}"'
+        f'CAST({_column(source, f)} AS VARCHAR) AS "{f}"'
         if f in source.columns
         else f'CAST(NULL AS VARCHAR) AS "{f}"'
         for f in fields
@@ -169,7 +169,8 @@ def stage_file(
     if source.fmt == "parquet":
         scan = f"read_parquet('{_sql_path(source.path)}')"
     else:
-        column_types = ", ".join(f"'{_sql_text(h)}': 'VARCHAR'" for h in source.header)
+        # Columns are named by position, so a header with blanks or repeats still reads.
+        column_types = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(source.header)))
         rejects = f"{stage_name}_rejects"
         scan = (
             f"read_csv('{_sql_path(source.path)}', header=true, auto_detect=false, "
@@ -213,6 +214,14 @@ def stage_table_spec(con: Any, source: SourceFile, spec: TableSpec) -> str:
 
 def _sql_path(path: Path) -> str:
     return _sql_text(str(path.resolve()))
+
+
+def _column(source: SourceFile, name: str) -> str:
+    """SQL reference to a field's column: by name in Parquet, by position in CSV."""
+    original = source.columns[name]
+    if source.fmt == "parquet":
+        return '"' + original.replace('"', '""') + '"'
+    return f'"c{source.header.index(original)}"'
 
 
 def _sql_text(text: str) -> str:
