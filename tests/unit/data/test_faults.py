@@ -7,7 +7,6 @@ and row, without printing any value from the file, and every table must be exact
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,18 +14,9 @@ import pytest
 
 from nearhome.data.load import load_extract
 from nearhome.data.validate import validate_extract
-from nearhome.data.warehouse import Warehouse, connect
+from nearhome.data.warehouse import connect
 from nearhome.errors import ValidationFailed
-
-
-def fingerprint(warehouse: Warehouse) -> dict[str, str]:
-    """Content hash of every table, independent of row order."""
-    prints = {}
-    for name in warehouse.list_tables():
-        frame = warehouse.execute(warehouse.table(name))
-        rows = sorted(frame.astype(str).itertuples(index=False, name=None))
-        prints[name] = hashlib.sha256(repr(rows).encode()).hexdigest()
-    return prints
+from nearhome.testing.snapshot import fingerprint
 
 
 def _lines(path: Path) -> list[str]:
