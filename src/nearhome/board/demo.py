@@ -11,12 +11,19 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from argon2 import PasswordHasher
+from sqlalchemy import select
+
+from nearhome.appdb import BoardDatabase, User
+from nearhome.appdb.accounts import NewUser, create_user
+from nearhome.board.queries import fetch_census_overview
+from nearhome.data.warehouse import Warehouse
 
 HOME_ICB = "QNH"
 OTHER_ICB = "QZZ"
@@ -359,3 +366,61 @@ def _dtype(column: str) -> Any:
     if column == "beds":
         return pd.ArrowDtype(pa.int64())
     return _TEXT
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """A demo user created by :func:`seed_demo_users`."""
+
+    username: str
+    role: str
+    scope: str
+
+
+def seed_demo_users(
+    database: BoardDatabase,
+    warehouse: Warehouse,
+    *,
+    password: str,
+    today: date,
+    hasher: PasswordHasher | None = None,
+) -> list[DemoAccount]:
+    """One account per role, scoped to the wards, trust and ICB with most inpatients today.
+
+    Existing accounts with the same usernames are left alone, so this can be run again.
+    """
+    overview = fetch_census_overview(warehouse, today=today)
+    overview = overview[overview["ward_code"].notna()]
+    trust = _top(overview, "provider_code")
+    icb = _top(overview, "person_icb_code")
+    wards = tuple(
+        str(w)
+        for w in overview[overview["provider_code"] == trust]["ward_code"].head(2)
+    )
+    plans = (
+        NewUser("ward", "ward_staff", "Ward team (demo)", wards=wards),
+        NewUser("flow", "flow_manager", "Flow manager (demo)", provider_code=trust),
+        NewUser(
+            "casemanager", "icb_case_manager", "ICB case manager (demo)", icb_code=icb
+        ),
+        NewUser("analyst", "analyst", "Analyst (demo)", icb_code=icb),
+        NewUser("admin", "admin", "Administrator (demo)"),
+    )
+    hasher = hasher or PasswordHasher()
+    now = datetime.now(UTC)
+    accounts = []
+    with database.transaction() as session:
+        for plan in plans:
+            exists = session.scalar(
+                select(User.id).where(User.username == plan.username)
+            )
+            if exists is None:
+                create_user(session, hasher, plan, password=password, now=now)
+            scope = ", ".join(plan.wards) or plan.provider_code or plan.icb_code or "-"
+            accounts.append(DemoAccount(plan.username, plan.role, scope))
+    return accounts
+
+
+def _top(frame: pd.DataFrame, column: str) -> str | None:
+    counts = frame.groupby(column)["patients"].sum().sort_values(ascending=False)
+    return None if counts.empty else str(counts.index[0])

@@ -76,7 +76,8 @@ def load_board_state(
         e.spell_id: e
         for e in session.scalars(select(BoardEntry).where(BoardEntry.spell_id.in_(ids)))
     }
-    statuses = {
+    # A Result has keys(), so dict(result) would misread it: build the dict explicitly.
+    statuses = {  # noqa: C416
         spell_id: status
         for spell_id, status in session.execute(
             select(DayStatus.spell_id, DayStatus.status).where(

@@ -136,7 +136,13 @@ def open_mhsds_crfd(crfd_period: ir.Table, today: date) -> ir.Table:
     )
 
 
+_ALL = Scope(ScopeKind.NOTHING, ("*",))
+"""Internal only: no filter at all (never built from a user)."""
+
+
 def _scope_filter(census: ir.Table, scope: Scope) -> ir.Table:
+    if scope is _ALL:
+        return census
     if scope.is_empty:
         return census.filter(ibis.literal(False))
     column = {
@@ -258,6 +264,14 @@ def spell_keys(spell: ir.Table, spell_ids: Sequence[str]) -> ir.Table:
     )
 
 
+def census_overview(tables: CensusTables, *, today: date) -> ir.Table:
+    """Current inpatients counted by ward, trust and home ICB (for seeding demo accounts)."""
+    everyone = current_inpatients(tables, today=today, scope=_ALL)
+    return everyone.group_by("ward_code", "provider_code", "person_icb_code").aggregate(
+        patients=everyone.spell_id.count()
+    )
+
+
 # --- execution: the board's one place that runs warehouse expressions ----------------------
 
 
@@ -285,6 +299,12 @@ def fetch_spell_keys(warehouse: Warehouse, spell_ids: Sequence[str]) -> pd.DataF
     if not spell_ids:
         return pd.DataFrame(columns=["spell_id", "person_id", "provider_code"])
     return warehouse.execute(spell_keys(warehouse.table("spell"), spell_ids))
+
+
+def fetch_census_overview(warehouse: Warehouse, *, today: date) -> pd.DataFrame:
+    """Inpatients by ward, trust and home ICB, largest first."""
+    expr = census_overview(census_tables(warehouse), today=today)
+    return warehouse.execute(expr.order_by(ibis.desc("patients"), "ward_code"))
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:

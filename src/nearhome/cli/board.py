@@ -1,0 +1,38 @@
+"""``nearhome board …``: board data in and out of the warehouse."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(help="The daily discharge board's data.", no_args_is_help=True)
+
+
+@app.command("export")
+def export(
+    warehouse: str = typer.Option(
+        ..., help="Warehouse URL to write the board tables into."
+    ),
+    db: str = typer.Option(
+        "sqlite:///nearhome-board.sqlite",
+        envvar="NEARHOME_BOARD_DB_URL",
+        help="Board database URL.",
+    ),
+) -> None:
+    """Write board CRFD periods and EDDs to the warehouse, replacing the last export."""
+    from nearhome.appdb import open_database, upgrade_database
+    from nearhome.board.codes import board_codes
+    from nearhome.board.export import CRFD_TABLE, EDD_TABLE, export_board
+    from nearhome.data.warehouse import connect
+
+    database = open_database(db)
+    upgrade_database(database)
+    store = connect(warehouse)
+    try:
+        summary = export_board(store, database, codes=board_codes())
+    finally:
+        store.close()
+        database.dispose()
+    typer.echo(
+        f"Exported {summary.crfd_periods} CRFD periods to {CRFD_TABLE} and "
+        f"{summary.estimated_discharges} expected discharge dates to {EDD_TABLE}."
+    )
