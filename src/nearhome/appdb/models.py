@@ -179,6 +179,8 @@ class Barrier(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     created_by: Mapped[str] = mapped_column(String(64))
 
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own protocol
+
 
 class PlacementReview(Base):
     """The ICB case manager's record of an out-of-area placement."""
@@ -193,6 +195,8 @@ class PlacementReview(Base):
     advocacy_offered: Mapped[str | None] = mapped_column(String(16))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_by: Mapped[str] = mapped_column(String(64))
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own protocol
 
 
 class AuditEvent(Base):
