@@ -29,7 +29,8 @@ class Settings(BaseSettings):
     )
 
     environment: Literal["development", "test", "production"] = Field(
-        "development", description="Where nearhome runs; production refuses default secrets."
+        "development",
+        description="Where nearhome runs; production refuses default secrets.",
     )
     warehouse_url: str = Field(
         "duckdb:///nearhome.duckdb",
@@ -50,17 +51,23 @@ class Settings(BaseSettings):
         5, ge=1, description="Failed sign-ins before an account is locked for a while."
     )
     login_lockout_minutes: int = Field(
-        15, ge=1, description="How long an account stays locked after too many failures."
+        15,
+        ge=1,
+        description="How long an account stays locked after too many failures.",
     )
     https_only_cookies: bool = Field(
         False, description="Mark session cookies Secure (set when served behind HTTPS)."
     )
     oidc_issuer: str | None = Field(
-        None, description="Optional OpenID Connect issuer URL (e.g. NHS Care Identity Service)."
+        None,
+        description="Optional OpenID Connect issuer URL (e.g. NHS Care Identity Service).",
     )
-    oidc_client_id: str | None = Field(None, description="OIDC client id, when OIDC is used.")
+    oidc_client_id: str | None = Field(
+        None, description="OIDC client id, when OIDC is used."
+    )
     suppression_policy: Literal["mhsds", "hes", "none"] = Field(
-        "mhsds", description="Disclosure control applied to published outputs by default."
+        "mhsds",
+        description="Disclosure control applied to published outputs by default.",
     )
 
     @model_validator(mode="after")
@@ -81,5 +88,9 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        """CLI flags (init) beat the environment, which beats ``nearhome.toml``."""
+        """CLI flags (init) beat the environment, which beats ``nearhome.toml``.
+
+        Dotenv and secret files are deliberately not read: secrets come from the environment.
+        """
+        del dotenv_settings, file_secret_settings
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))

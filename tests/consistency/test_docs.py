@@ -11,7 +11,9 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 def test_input_contract_page_is_current() -> None:
     page = (DOCS / "reference" / "input-contract.md").read_text(encoding="utf-8")
-    assert page == render(), "Regenerate: python -c 'from nearhome.data.contract import render; print(render())'"
+    assert page == render(), (
+        "Regenerate: python -c 'from nearhome.data.contract import render; print(render())'"
+    )
 
 
 def test_every_table_and_field_is_documented() -> None:

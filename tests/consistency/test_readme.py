@@ -20,7 +20,11 @@ def test_readme_gives_the_two_setup_commands() -> None:
 def test_every_command_in_the_readme_exists() -> None:
     text = README.read_text(encoding="utf-8")
     blocks = "\n".join(re.findall(r"```bash\n(.*?)```", text, flags=re.DOTALL))
-    commands = set(re.findall(r"bin/nearhome ((?:[a-z-]+ )*[a-z-]+)(?= |$)", blocks, flags=re.MULTILINE))
+    commands = set(
+        re.findall(
+            r"bin/nearhome ((?:[a-z-]+ )*[a-z-]+)(?= |$)", blocks, flags=re.MULTILINE
+        )
+    )
     runner = CliRunner()
     checked = 0
     for command in commands:

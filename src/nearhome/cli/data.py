@@ -11,19 +11,25 @@ from rich.table import Table
 
 from nearhome.cli.progress import progress_bar
 
-app = typer.Typer(help="Synthesise, validate and load MHSDS extracts.", no_args_is_help=True)
+app = typer.Typer(
+    help="Synthesise, validate and load MHSDS extracts.", no_args_is_help=True
+)
 console = Console()
 
 
 @app.command("synth")
 def synth(
-    out: Annotated[Path, typer.Option(help="Folder to write the extract (and reference/) into.")],
+    out: Annotated[
+        Path, typer.Option(help="Folder to write the extract (and reference/) into.")
+    ],
     icbs: Annotated[int, typer.Option(help="Number of ICBs.")] = 1,
     years: Annotated[int, typer.Option(help="Years of monthly submissions.")] = 1,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 7,
     end_month: Annotated[str, typer.Option(help="Last month, YYYY-MM.")] = "2026-09",
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
-    scale: Annotated[float, typer.Option(help="Population scale (1 = realistic).")] = 1.0,
+    scale: Annotated[
+        float, typer.Option(help="Population scale (1 = realistic).")
+    ] = 1.0,
 ) -> None:
     """Write a synthetic MHSDS-shaped extract and its reference folder."""
     from nearhome.data.synthetic import write_synthetic_extract
@@ -34,8 +40,14 @@ def synth(
     chosen: Literal["csv", "parquet"] = "csv" if fmt == "csv" else "parquet"
     with progress_bar("Synthesising") as update:
         summary = write_synthetic_extract(
-            out, icbs=icbs, years=years, seed=seed, end_month=parse_month(end_month),
-            fmt=chosen, scale=scale, progress=update,
+            out,
+            icbs=icbs,
+            years=years,
+            seed=seed,
+            end_month=parse_month(end_month),
+            fmt=chosen,
+            scale=scale,
+            progress=update,
         )
     console.print(f"Wrote synthetic extract to [bold]{out}[/bold]: {summary}")
 
@@ -43,8 +55,13 @@ def synth(
 @app.command("validate")
 def validate(
     folder: Annotated[Path, typer.Argument(help="Extract folder.")],
-    reference: Annotated[Path | None, typer.Option(help="Reference folder (default FOLDER/reference).")] = None,
-    report_csv: Annotated[Path | None, typer.Option("--report", help="Also write every issue to this CSV.")] = None,
+    reference: Annotated[
+        Path | None, typer.Option(help="Reference folder (default FOLDER/reference).")
+    ] = None,
+    report_csv: Annotated[
+        Path | None,
+        typer.Option("--report", help="Also write every issue to this CSV."),
+    ] = None,
 ) -> None:
     """Print every problem found in an extract (exit code 1 when any is an error)."""
     from nearhome.data.stage import drop_staging
@@ -65,8 +82,12 @@ def validate(
 @app.command("load")
 def load(
     folder: Annotated[Path, typer.Argument(help="Extract folder.")],
-    warehouse: Annotated[str, typer.Option(help="Warehouse URL.")] = "duckdb:///nearhome.duckdb",
-    reference: Annotated[Path | None, typer.Option(help="Reference folder (default FOLDER/reference).")] = None,
+    warehouse: Annotated[
+        str, typer.Option(help="Warehouse URL.")
+    ] = "duckdb:///nearhome.duckdb",
+    reference: Annotated[
+        Path | None, typer.Option(help="Reference folder (default FOLDER/reference).")
+    ] = None,
 ) -> None:
     """Validate and load an extract; nothing is written if any error is found."""
     from nearhome.data.load import load_extract

@@ -21,11 +21,15 @@ console = Console()
 
 
 def demo(
-    out: Annotated[Path, typer.Option(help="Folder for everything the demo writes.")] = Path("demo"),
+    out: Annotated[
+        Path, typer.Option(help="Folder for everything the demo writes.")
+    ] = Path("demo"),
     icbs: Annotated[int, typer.Option(help="ICBs in the synthetic extract.")] = 3,
     years: Annotated[int, typer.Option(help="Years of monthly submissions.")] = 3,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
-    scale: Annotated[float, typer.Option(help="Population scale (1 = realistic ICBs).")] = 1.0,
+    scale: Annotated[
+        float, typer.Option(help="Population scale (1 = realistic ICBs).")
+    ] = 1.0,
 ) -> None:
     """Run the main job on synthetic data and print where every output is."""
     from nearhome.data.load import load_extract
@@ -40,7 +44,9 @@ def demo(
     database.unlink(missing_ok=True)
     out.mkdir(parents=True, exist_ok=True)
     with progress_bar("1/2 Synthesising an MHSDS extract") as update:
-        write_synthetic_extract(extract, icbs=icbs, years=years, seed=seed, scale=scale, progress=update)
+        write_synthetic_extract(
+            extract, icbs=icbs, years=years, seed=seed, scale=scale, progress=update
+        )
     url = f"duckdb:///{database.resolve()}"
     warehouse = connect(url)
     with progress_bar("2/2 Loading it into the warehouse") as update:

@@ -38,7 +38,9 @@ def render() -> str:
         required_table = " (required)" if spec.name in REQUIRED_TABLES else ""
         versions = "/".join(spec.versions)
         lines.append(f"## {spec.name}{required_table}\n")
-        lines.append(f"{spec.description} MHSDS {versions}. Unique within a month by `{', '.join(spec.key)}`.\n")
+        lines.append(
+            f"{spec.description} MHSDS {versions}. Unique within a month by `{', '.join(spec.key)}`.\n"
+        )
         lines.append("| field | type | required | code list | also | notes |")
         lines.append("|---|---|---|---|---|---|")
         for f in spec.fields:

@@ -59,7 +59,9 @@ def load_extract(
 ) -> LoadResult:
     """Validate and load an extract folder; raises ``ValidationFailed`` and writes nothing on error."""
     started = time.perf_counter()
-    report, staged = validate_extract(folder, reference, staging=warehouse, progress=progress)
+    report, staged = validate_extract(
+        folder, reference, staging=warehouse, progress=progress
+    )
     _forgive_known_reference(report, warehouse)
     try:
         if not report.ok:
@@ -98,7 +100,12 @@ def _load_id(staged: StagedExtract) -> str:
     return f"{stamp}-{digest.hexdigest()[:12]}"
 
 
-def _write_raw(warehouse: Warehouse, staged: StagedExtract, result: LoadResult, progress: Progress | None) -> None:
+def _write_raw(
+    warehouse: Warehouse,
+    staged: StagedExtract,
+    result: LoadResult,
+    progress: Progress | None,
+) -> None:
     months: set[tuple[str, int]] = set()
     for spec in TABLES:
         warehouse.create_empty(f"raw_{spec.name}", raw_schema(spec.name))
@@ -109,7 +116,9 @@ def _write_raw(warehouse: Warehouse, staged: StagedExtract, result: LoadResult, 
             progress(f"Writing {spec.name}", index / len(TABLES))
         typed = staged.typed[spec.name]
         rows = typed.select(*spec.field_names, _load_id=ibis.literal(result.load_id))
-        result.rows[spec.name] = warehouse.replace_rows(f"raw_{spec.name}", rows, PROVIDER_MONTH)
+        result.rows[spec.name] = warehouse.replace_rows(
+            f"raw_{spec.name}", rows, PROVIDER_MONTH
+        )
         pairs = warehouse.execute(typed.select(*PROVIDER_MONTH).distinct())
         months.update((str(p), int(m)) for p, m in pairs.itertuples(index=False))
     result.provider_months = len(months)
@@ -119,7 +128,9 @@ def _write_reference(warehouse: Warehouse, staged: StagedExtract) -> None:
     for name, columns in REFERENCE_FILES.items():
         key = f"ref_{name}"
         if key in staged.typed:
-            warehouse.write_table(key, staged.typed[key].select(*[c for c, _ in columns]))
+            warehouse.write_table(
+                key, staged.typed[key].select(*[c for c, _ in columns])
+            )
 
 
 def canonical_inputs(warehouse: Warehouse) -> dict[str, ibis.Table]:

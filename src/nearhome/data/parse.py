@@ -54,7 +54,9 @@ TEXT = "_text_"
 """Prefix of the submitted text of a field, kept beside its parsed value for validation."""
 
 
-def typed(stage: Table, fields: Iterable[tuple[str, Kind]], keep: Iterable[str] = ()) -> Table:
+def typed(
+    stage: Table, fields: Iterable[tuple[str, Kind]], keep: Iterable[str] = ()
+) -> Table:
     """``keep`` columns, every field parsed to its kind, and its text as ``_text_<field>``.
 
     Keeping both in one relation lets a validation rule compare what was submitted with

@@ -170,7 +170,9 @@ def stage_file(
         scan = f"read_parquet('{_sql_path(source.path)}')"
     else:
         # Columns are named by position, so a header with blanks or repeats still reads.
-        column_types = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(source.header)))
+        column_types = ", ".join(
+            f"'c{i}': 'VARCHAR'" for i in range(len(source.header))
+        )
         rejects = f"{stage_name}_rejects"
         scan = (
             f"read_csv('{_sql_path(source.path)}', header=true, auto_detect=false, "

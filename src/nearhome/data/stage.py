@@ -15,7 +15,16 @@ import ibis
 from ibis.expr.types import Table
 
 from nearhome.data.parse import typed
-from nearhome.data.read import ROW, Extract, SourceFile, find_extract, fingerprint, map_columns, read_header, stage_file
+from nearhome.data.read import (
+    ROW,
+    Extract,
+    SourceFile,
+    find_extract,
+    fingerprint,
+    map_columns,
+    read_header,
+    stage_file,
+)
 from nearhome.data.schema import REFERENCE_FILES, TABLE_BY_NAME, Kind
 from nearhome.data.warehouse import Warehouse, connect
 
@@ -45,7 +54,11 @@ def stage_extract(
 ) -> StagedExtract:
     """Find, fingerprint and stage every readable file of an extract folder."""
     extract = find_extract(folder, reference)
-    area = staging if staging is not None and staging.name == "duckdb" else connect("duckdb://")
+    area = (
+        staging
+        if staging is not None and staging.name == "duckdb"
+        else connect("duckdb://")
+    )
     staged = StagedExtract(extract=extract, staging=area)
     con = _duckdb(area)
     sources: list[tuple[str, SourceFile, tuple[tuple[str, Kind], ...], str]] = []
@@ -54,7 +67,9 @@ def stage_extract(
         fields = tuple((f.name, f.kind) for f in spec.fields)
         sources.append((name, source, fields, f"stage_{name}"))
     for name, source in extract.reference.items():
-        sources.append((f"ref_{name}", source, REFERENCE_FILES[name], f"stage_ref_{name}"))
+        sources.append(
+            (f"ref_{name}", source, REFERENCE_FILES[name], f"stage_ref_{name}")
+        )
     for index, (name, source, fields, stage_name) in enumerate(sources):
         if progress is not None:
             progress(f"Reading {source.path.name}", index / max(len(sources), 1))
@@ -86,7 +101,9 @@ def _stage_one(
     stage_file(con, source, stage_name, names)
     text = staged.staging.backend.table(stage_name)
     typed_name = f"typed_{name}"
-    staged.staging.backend.create_table(typed_name, typed(text, fields, keep=[ROW]), temp=True, overwrite=True)
+    staged.staging.backend.create_table(
+        typed_name, typed(text, fields, keep=[ROW]), temp=True, overwrite=True
+    )
     con.execute(f'DROP TABLE "{stage_name}"')
     staged.typed[name] = staged.staging.backend.table(typed_name)
 

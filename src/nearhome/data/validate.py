@@ -37,11 +37,28 @@ def validate_staged(staged: StagedExtract) -> ValidationReport:
     report = ValidationReport()
     extract = staged.extract
     for name in extract.unknown_files:
-        report.add([Issue("file.unknown_file", "warning", name, name, None, 0, "— the file is not an MHSDS table nearhome reads and is ignored", "Name files after MHSDS tables, e.g. MHS501HospProvSpell.csv.")])
+        report.add(
+            [
+                Issue(
+                    "file.unknown_file",
+                    "warning",
+                    name,
+                    name,
+                    None,
+                    0,
+                    "— the file is not an MHSDS table nearhome reads and is ignored",
+                    "Name files after MHSDS tables, e.g. MHS501HospProvSpell.csv.",
+                )
+            ]
+        )
     report.add(rules.missing_tables(set(extract.tables), set(extract.reference)))
     for name, source in staged.files.items():
         spec = TABLE_BY_NAME.get(name)
-        required = spec.required if spec is not None else tuple(c for c, _ in _reference_columns(name) if c != "valid_to")
+        required = (
+            spec.required
+            if spec is not None
+            else tuple(c for c, _ in _reference_columns(name) if c != "valid_to")
+        )
         report.add(rules.file_issues(name, source, required))
         if name not in staged.typed:
             continue
@@ -53,10 +70,26 @@ def validate_staged(staged: StagedExtract) -> ValidationReport:
         report.add(_run_row_rules(staged, name, row_rules))
         if spec is not None and all(k in source.columns for k in spec.key):
             duplicates = rules.duplicate_key_rows(spec, typed)
-            report.add(_issue_from_rows(staged, "key.duplicate_in_month", name, None, f"share their key ({', '.join(spec.key)}) with another row of the same month", "Each record may appear once per month's submission.", duplicates))
-    typed_ok = {n: t for n, t in staged.typed.items() if n in TABLE_BY_NAME and _has_key_columns(staged, n)}
+            report.add(
+                _issue_from_rows(
+                    staged,
+                    "key.duplicate_in_month",
+                    name,
+                    None,
+                    f"share their key ({', '.join(spec.key)}) with another row of the same month",
+                    "Each record may appear once per month's submission.",
+                    duplicates,
+                )
+            )
+    typed_ok = {
+        n: t
+        for n, t in staged.typed.items()
+        if n in TABLE_BY_NAME and _has_key_columns(staged, n)
+    }
     for rule_id, table, description, hint, rows in rules.cross_table_checks(typed_ok):
-        report.add(_issue_from_rows(staged, rule_id, table, None, description, hint, rows))
+        report.add(
+            _issue_from_rows(staged, rule_id, table, None, description, hint, rows)
+        )
     return report
 
 
@@ -73,12 +106,17 @@ def _has_key_columns(staged: StagedExtract, name: str) -> bool:
     return all(c in columns for c in needed)
 
 
-def _run_row_rules(staged: StagedExtract, name: str, row_rules: list[rules.RowRule]) -> list[Issue]:
+def _run_row_rules(
+    staged: StagedExtract, name: str, row_rules: list[rules.RowRule]
+) -> list[Issue]:
     if not row_rules:
         return []
     typed = staged.typed[name]
     counts_expr = typed.aggregate(
-        **{f"r{i}": ibis.coalesce(rule.broken, False).cast("int64").sum() for i, rule in enumerate(row_rules)}
+        **{
+            f"r{i}": ibis.coalesce(rule.broken, False).cast("int64").sum()
+            for i, rule in enumerate(row_rules)
+        }
     )
     counts = staged.staging.execute(counts_expr).iloc[0]
     source = staged.files[name]
@@ -87,16 +125,50 @@ def _run_row_rules(staged: StagedExtract, name: str, row_rules: list[rules.RowRu
         count = int(counts[f"r{i}"] or 0)
         if count == 0:
             continue
-        sample = staged.staging.execute(typed.filter(rule.broken).select(ROW).order_by(ROW).limit(SAMPLE_SIZE))
-        issues.append(Issue(rule.rule_id, rule.severity, name, source.path.name, rule.field, count, rule.description, rule.hint, tuple(int(r) for r in sample[ROW])))
+        sample = staged.staging.execute(
+            typed.filter(rule.broken).select(ROW).order_by(ROW).limit(SAMPLE_SIZE)
+        )
+        issues.append(
+            Issue(
+                rule.rule_id,
+                rule.severity,
+                name,
+                source.path.name,
+                rule.field,
+                count,
+                rule.description,
+                rule.hint,
+                tuple(int(r) for r in sample[ROW]),
+            )
+        )
     return issues
 
 
-def _issue_from_rows(staged: StagedExtract, rule_id: str, table: str, field: str | None, description: str, hint: str, rows: Table) -> list[Issue]:
+def _issue_from_rows(
+    staged: StagedExtract,
+    rule_id: str,
+    table: str,
+    field: str | None,
+    description: str,
+    hint: str,
+    rows: Table,
+) -> list[Issue]:
     stats = staged.staging.execute(rows.aggregate(n=rows.count()))
     count = int(stats["n"].iloc[0])
     if count == 0:
         return []
     sample = staged.staging.execute(rows.select(ROW).order_by(ROW).limit(SAMPLE_SIZE))
     source = staged.files[table]
-    return [Issue(rule_id, "error", table, source.path.name, field, count, description, hint, tuple(int(r) for r in sample[ROW]))]
+    return [
+        Issue(
+            rule_id,
+            "error",
+            table,
+            source.path.name,
+            field,
+            count,
+            description,
+            hint,
+            tuple(int(r) for r in sample[ROW]),
+        )
+    ]

@@ -47,7 +47,11 @@ def test_kill_during_load_changes_nothing(tiny_copy: Path, tmp_path: Path) -> No
             writer.writeheader()
             writer.writerows(rows)
     (tiny_copy / "MHS518ClinReadyforDischarge.csv").unlink()
-    done = subprocess.run([sys.executable, "-c", KILLER, url, str(tiny_copy)], check=False, capture_output=True)
+    done = subprocess.run(
+        [sys.executable, "-c", KILLER, url, str(tiny_copy)],
+        check=False,
+        capture_output=True,
+    )
     assert done.returncode == -signal.SIGKILL, done.stderr.decode()
     after = connect(url)
     assert fingerprint(after) == before

@@ -50,11 +50,16 @@ def drop_column(folder: Path) -> None:
     path = folder / "MHS502WardStay.csv"
     lines = [line.rstrip("\n").split(",") for line in _lines(path)]
     index = lines[0].index("StartDateWardStay")
-    path.write_text("".join(",".join(c[:index] + c[index + 1 :]) + "\n" for c in lines), encoding="utf-8")
+    path.write_text(
+        "".join(",".join(c[:index] + c[index + 1 :]) + "\n" for c in lines),
+        encoding="utf-8",
+    )
 
 
 def bad_date(folder: Path) -> None:
-    _set_field(folder / "MHS501HospProvSpell.csv", 3, "StartDateHospProvSpell", "2024-13-01")
+    _set_field(
+        folder / "MHS501HospProvSpell.csv", 3, "StartDateHospProvSpell", "2024-13-01"
+    )
 
 
 def bad_number(folder: Path) -> None:
@@ -67,7 +72,12 @@ def unknown_bed_type(folder: Path) -> None:
 
 def end_before_start(folder: Path) -> None:
     path = folder / "MHS502WardStay.csv"
-    _set_field(path, _row_of(path, "EndDateWardStay", "2024-03-31"), "EndDateWardStay", "2024-03-30")
+    _set_field(
+        path,
+        _row_of(path, "EndDateWardStay", "2024-03-31"),
+        "EndDateWardStay",
+        "2024-03-30",
+    )
 
 
 def outside_spell(folder: Path) -> None:
@@ -92,7 +102,9 @@ def duplicate_key(folder: Path) -> None:
 
 def orphan_ward_stay(folder: Path) -> None:
     path = folder / "MHS502WardStay.csv"
-    _set_field(path, _row_of(path, "UniqWardStayID", "WS02"), "UniqHospProvSpellID", "S99")
+    _set_field(
+        path, _row_of(path, "UniqWardStayID", "WS02"), "UniqHospProvSpellID", "S99"
+    )
 
 
 def non_utf8(folder: Path) -> None:
@@ -114,24 +126,103 @@ def empty_file(folder: Path) -> None:
 
 FAULTS: list[tuple[str, Callable[[Path], None], str, str, str | None, int | None]] = [
     # id, how to break, rule, file, field, a row the issue must name
-    ("missing header", drop_header, "file.missing_column", "MHS502WardStay.csv", "UniqWardStayID", None),
-    ("missing column", drop_column, "file.missing_column", "MHS502WardStay.csv", "StartDateWardStay", None),
-    ("bad date", bad_date, "field.unparseable", "MHS501HospProvSpell.csv", "StartDateHospProvSpell", 3),
-    ("bad number", bad_number, "field.unparseable", "MHS501HospProvSpell.csv", "UniqMonthID", 2),
-    ("unknown code", unknown_bed_type, "code.unknown", "MHS502WardStay.csv", "MHAdmittedPatientClass", 4),
-    ("end before start", end_before_start, "interval.end_before_start", "MHS502WardStay.csv", "EndDateWardStay", None),
-    ("outside spell", outside_spell, "ward_stay.outside_spell", "MHS502WardStay.csv", None, None),
-    ("overlap", overlapping_stays, "ward_stay.overlap", "MHS502WardStay.csv", None, None),
-    ("duplicate key", duplicate_key, "key.duplicate_in_month", "MHS501HospProvSpell.csv", None, 1),
-    ("orphan", orphan_ward_stay, "orphan.ward_stay_without_spell", "MHS502WardStay.csv", None, None),
+    (
+        "missing header",
+        drop_header,
+        "file.missing_column",
+        "MHS502WardStay.csv",
+        "UniqWardStayID",
+        None,
+    ),
+    (
+        "missing column",
+        drop_column,
+        "file.missing_column",
+        "MHS502WardStay.csv",
+        "StartDateWardStay",
+        None,
+    ),
+    (
+        "bad date",
+        bad_date,
+        "field.unparseable",
+        "MHS501HospProvSpell.csv",
+        "StartDateHospProvSpell",
+        3,
+    ),
+    (
+        "bad number",
+        bad_number,
+        "field.unparseable",
+        "MHS501HospProvSpell.csv",
+        "UniqMonthID",
+        2,
+    ),
+    (
+        "unknown code",
+        unknown_bed_type,
+        "code.unknown",
+        "MHS502WardStay.csv",
+        "MHAdmittedPatientClass",
+        4,
+    ),
+    (
+        "end before start",
+        end_before_start,
+        "interval.end_before_start",
+        "MHS502WardStay.csv",
+        "EndDateWardStay",
+        None,
+    ),
+    (
+        "outside spell",
+        outside_spell,
+        "ward_stay.outside_spell",
+        "MHS502WardStay.csv",
+        None,
+        None,
+    ),
+    (
+        "overlap",
+        overlapping_stays,
+        "ward_stay.overlap",
+        "MHS502WardStay.csv",
+        None,
+        None,
+    ),
+    (
+        "duplicate key",
+        duplicate_key,
+        "key.duplicate_in_month",
+        "MHS501HospProvSpell.csv",
+        None,
+        1,
+    ),
+    (
+        "orphan",
+        orphan_ward_stay,
+        "orphan.ward_stay_without_spell",
+        "MHS502WardStay.csv",
+        None,
+        None,
+    ),
     ("non-UTF-8", non_utf8, "file.not_utf8", "MHS001MPI.csv", None, 2),
-    ("truncated", truncated, "file.truncated_last_line", "MHS502WardStay.csv", None, None),
+    (
+        "truncated",
+        truncated,
+        "file.truncated_last_line",
+        "MHS502WardStay.csv",
+        None,
+        None,
+    ),
     ("empty file", empty_file, "file.empty", "MHS509HomeLeave.csv", None, None),
 ]
 
 
 @pytest.fixture(scope="module")
-def good_warehouse(tmp_path_factory: pytest.TempPathFactory, tiny_extract: Path) -> Path:
+def good_warehouse(
+    tmp_path_factory: pytest.TempPathFactory, tiny_extract: Path
+) -> Path:
     path = tmp_path_factory.mktemp("wh") / "good.duckdb"
     warehouse = connect(f"duckdb:///{path}")
     load_extract(warehouse, tiny_extract)
@@ -139,7 +230,11 @@ def good_warehouse(tmp_path_factory: pytest.TempPathFactory, tiny_extract: Path)
     return path
 
 
-@pytest.mark.parametrize(("name", "breaker", "rule", "file", "field", "row"), FAULTS, ids=[f[0] for f in FAULTS])
+@pytest.mark.parametrize(
+    ("name", "breaker", "rule", "file", "field", "row"),
+    FAULTS,
+    ids=[f[0] for f in FAULTS],
+)
 def test_fault_is_reported_and_nothing_is_written(
     name: str,
     breaker: Callable[[Path], None],
@@ -159,7 +254,9 @@ def test_fault_is_reported_and_nothing_is_written(
     with pytest.raises(ValidationFailed) as failure:
         load_extract(warehouse, tiny_copy)
     issues = failure.value.report.find(rule)
-    assert issues, f"{name}: expected rule {rule}, got {failure.value.report.rule_ids()}"
+    assert issues, (
+        f"{name}: expected rule {rule}, got {failure.value.report.rule_ids()}"
+    )
     if field is not None:
         issues = [i for i in issues if field in (i.field or "")]
         assert issues, f"{name}: no {rule} issue names the field {field}"

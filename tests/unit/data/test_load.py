@@ -62,7 +62,9 @@ def test_oap_flags_and_distance(loaded: Warehouse) -> None:
     spells = _frame(loaded, "spell", "spell_id")
     assert bool(spells.loc["S04", "is_inappropriate_oap"])
     assert spells.loc["S04", "sending_provider_code"] == "RAA"
-    assert bool(spells.loc["S11", "is_oap"]) and not bool(spells.loc["S11", "is_inappropriate_oap"])
+    assert bool(spells.loc["S11", "is_oap"]) and not bool(
+        spells.loc["S11", "is_inappropriate_oap"]
+    )
     stays = _frame(loaded, "ward_stay", "ward_stay_id")
     assert stays.loc["WS04", "distance_home_km"] == 180.0
     assert not bool(stays.loc["WS04", "is_distance_derived"])
@@ -77,7 +79,9 @@ def test_person_attribution_gp_else_residence(loaded: Warehouse) -> None:
     assert people.loc["P02", "sub_icb_code"] == "01A"
     assert people.loc["P11", "icb_code"] == "QBB"
     assert people.loc["P02", "ethnic_group"] == "Black"
-    assert people.loc["P01", "imd_decile"] == 1 and people.loc["P01", "imd_quintile"] == 1
+    assert (
+        people.loc["P01", "imd_decile"] == 1 and people.loc["P01", "imd_quintile"] == 1
+    )
 
 
 def test_restrictive_intervention_durations(loaded: Warehouse) -> None:
@@ -90,9 +94,14 @@ def test_restrictive_intervention_durations(loaded: Warehouse) -> None:
 def test_reload_never_double_counts(tiny_extract: Path) -> None:
     warehouse = connect("duckdb://")
     first = load_extract(warehouse, tiny_extract)
-    raw_rows = warehouse.execute(warehouse.table("raw_MHS501HospProvSpell").count()).iloc[0, 0]
+    raw_rows = warehouse.execute(
+        warehouse.table("raw_MHS501HospProvSpell").count()
+    ).iloc[0, 0]
     load_extract(warehouse, tiny_extract)
-    assert warehouse.execute(warehouse.table("raw_MHS501HospProvSpell").count()).iloc[0, 0] == raw_rows
+    assert (
+        warehouse.execute(warehouse.table("raw_MHS501HospProvSpell").count()).iloc[0, 0]
+        == raw_rows
+    )
     assert warehouse.execute(warehouse.table("spell").count()).iloc[0, 0] == 12
     log = warehouse.execute(warehouse.table("load_log"))
     assert len(log) == 2 and first.provider_months == 6
@@ -111,23 +120,35 @@ def test_resubmission_replaces_its_provider_month(tiny_copy: Path) -> None:
             row["DischDateHospProvSpell"] = "2024-05-30"
     resubmission = tiny_copy.parent / "resubmission"
     resubmission.mkdir()
-    with (resubmission / "MHS501HospProvSpell.csv").open("w", newline="", encoding="utf-8") as handle:
+    with (resubmission / "MHS501HospProvSpell.csv").open(
+        "w", newline="", encoding="utf-8"
+    ) as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(may)
     for name in ("MHS001MPI", "MHS502WardStay"):
-        source = list(csv.DictReader((tiny_copy / f"{name}.csv").open(encoding="utf-8")))
-        keep = [r for r in source if r["UniqMonthID"] == "1490" and r["OrgIDProv"] == "RAA"]
+        source = list(
+            csv.DictReader((tiny_copy / f"{name}.csv").open(encoding="utf-8"))
+        )
+        keep = [
+            r for r in source if r["UniqMonthID"] == "1490" and r["OrgIDProv"] == "RAA"
+        ]
         for row in keep:
             if row.get("UniqWardStayID") == "WS05":
                 row["EndDateWardStay"] = "2024-05-30"
-        with (resubmission / f"{name}.csv").open("w", newline="", encoding="utf-8") as handle:
+        with (resubmission / f"{name}.csv").open(
+            "w", newline="", encoding="utf-8"
+        ) as handle:
             writer = csv.DictWriter(handle, fieldnames=list(source[0]))
             writer.writeheader()
             writer.writerows(keep)
-    before = warehouse.execute(warehouse.table("raw_MHS501HospProvSpell").count()).iloc[0, 0]
+    before = warehouse.execute(warehouse.table("raw_MHS501HospProvSpell").count()).iloc[
+        0, 0
+    ]
     load_extract(warehouse, resubmission, tiny_copy / "reference")
-    after = warehouse.execute(warehouse.table("raw_MHS501HospProvSpell").count()).iloc[0, 0]
+    after = warehouse.execute(warehouse.table("raw_MHS501HospProvSpell").count()).iloc[
+        0, 0
+    ]
     assert after == before
     spells = _frame(warehouse, "spell", "spell_id")
     assert spells.loc["S05", "los_days"] == 59

@@ -126,7 +126,10 @@ def crfd_period(tables: Tables) -> Table:
     resubmitted = v6_rows.select(dup_spell="spell_id", dup_start="start_date")
     v5_rows = v5_rows.anti_join(
         resubmitted,
-        [v5_rows.spell_id == resubmitted.dup_spell, v5_rows.start_date == resubmitted.dup_start],
+        [
+            v5_rows.spell_id == resubmitted.dup_spell,
+            v5_rows.start_date == resubmitted.dup_start,
+        ],
     )
     parts = [v5_rows, v6_rows]
     if "board_crfd_period" in tables:

@@ -102,7 +102,9 @@ def ward_stay(tables: Tables) -> Table:
         site_code=ibis.coalesce(joined.wd_site, joined.SiteIDOfTreat, joined.rw_site),
         person_id=ibis.coalesce(joined.sp_person, joined.Person_ID),
     )
-    people = built(tables, "person", person).select(p_id="person_id", p_lsoa="lsoa_code")
+    people = built(tables, "person", person).select(
+        p_id="person_id", p_lsoa="lsoa_code"
+    )
     geo = tables["ref_geography"].select(
         h_lsoa="lsoa_code", h_lat="latitude", h_lon="longitude"
     )
@@ -178,9 +180,7 @@ def spell(tables: Tables) -> Table:
         los_days=joined.DischDateHospProvSpell.delta(
             joined.StartDateHospProvSpell, unit="day"
         ),
-        is_transfer_in=ibis.coalesce(
-            joined.is_transfer_in, ibis.literal(False)
-        ),
+        is_transfer_in=ibis.coalesce(joined.is_transfer_in, ibis.literal(False)),
         first_bed_type_code=joined.first_bed,
         last_bed_type_code=joined.last_bed,
         is_oap=is_oap,
