@@ -34,8 +34,6 @@ from nearhome.stats.spc_rules import (
     TwoSigmaRule,
 )
 
-LIMIT_FACTOR = 2.66
-"""Process limits sit this many average moving ranges from the mean (3 / 1.128)."""
 SCREEN_FACTOR = 3.267
 """With screening, moving ranges above this many average moving ranges are excluded."""
 MIN_FIX_AFTER = 12
@@ -155,11 +153,11 @@ def xmr(  # noqa: PLR0913 (keyword-only chart options)
     sorted_values = frame["value"].to_numpy()[layout.order]
     grid[layout.segment_id, layout.position] = sorted_values
     limits = _limits(grid, fix_after, screen_outliers)
-    sigma = (limits.amr * LIMIT_FACTOR / 3)[:, None]
+    lines = spc_rules.sigma_lines(limits.mean[:, None], limits.amr[:, None])
     flags = spc_rules.detect(
         grid,
         mean=limits.mean[:, None],
-        sigma=sigma,
+        lines=lines,
         run_length=run_length,
         trend_length=trend_length,
         two_sigma_rule=two_sigma_rule,
@@ -327,7 +325,7 @@ def _points_frame(
     """One row per point, in series and date order."""
     at = (layout.segment_id, layout.position)
     mean = limits.mean[layout.segment_id]
-    step = limits.amr[layout.segment_id] * LIMIT_FACTOR / 3
+    lines = spc_rules.sigma_lines(mean, limits.amr[layout.segment_id])
     columns: dict[str, object] = {
         "series": frame["series"].to_numpy()[layout.order],
         "date": frame["date"].to_numpy()[layout.order],
@@ -335,12 +333,7 @@ def _points_frame(
         "value": grid[at],
         "segment": layout.segment_number,
         "mean": mean,
-        "lower_process_limit": mean - 3 * step,
-        "upper_process_limit": mean + 3 * step,
-        "lower_two_sigma": mean - 2 * step,
-        "upper_two_sigma": mean + 2 * step,
-        "lower_one_sigma": mean - step,
-        "upper_one_sigma": mean + step,
+        **lines,
         "moving_range": limits.moving[at],
         "moving_range_screened": limits.screened[at],
         "in_baseline": limits.baseline[at],

@@ -34,6 +34,9 @@ Improvement = Literal["increase", "decrease", "neither"]
 Conflict = Literal["improvement", "concern"]
 TwoSigmaRule = Literal["current", "earlier"]
 
+LIMIT_FACTOR = 2.66
+"""Process limits sit this many average moving ranges from the mean (3 / 1.128)."""
+
 RULES = ("outside_limits", "trend", "two_sigma", "run")
 """The rule names; this order (from NHSRplotthedots) is the default priority."""
 
@@ -83,25 +86,41 @@ def windows_covering(flags: BoolArray, length: int) -> BoolArray:
     return np.asarray(covered > 0)
 
 
+def sigma_lines(mean: FloatArray, amr: FloatArray) -> dict[str, FloatArray]:
+    """The one-, two- and three-sigma lines, with sigma = 2.66 / 3 × average moving range.
+
+    Examples:
+        >>> lines = sigma_lines(np.array(1.0), np.array(3.0))
+        >>> [round(float(lines[k]), 2) for k in ("lower_process_limit", "upper_two_sigma")]
+        [-6.98, 6.32]
+    """
+    out = {}
+    for name, k in (("process_limit", 3), ("two_sigma", 2), ("one_sigma", 1)):
+        width = (k * LIMIT_FACTOR / 3) * amr
+        out[f"lower_{name}"] = mean - width
+        out[f"upper_{name}"] = mean + width
+    return out
+
+
 def detect(
     values: FloatArray,
     *,
     mean: FloatArray,
-    sigma: FloatArray,
+    lines: dict[str, FloatArray],
     run_length: int,
     trend_length: int,
     two_sigma_rule: TwoSigmaRule,
 ) -> RuleFlags:
-    """Apply the four rules to padded segments (``mean`` and ``sigma`` are columns).
+    """Apply the four rules to padded segments.
 
-    ``sigma`` is a third of the distance from the mean to a process limit
-    (``2.66 / 3`` times the average moving range).
+    ``mean`` and the ``lines`` from :func:`sigma_lines` are columns (one per segment).
     """
     side = values - mean
     above, below = side > 0, side < 0
-    upper, lower = mean + 3 * sigma, mean - 3 * sigma
-    outside_high, outside_low = values > upper, values < lower
-    beyond_high, beyond_low = values > mean + 2 * sigma, values < mean - 2 * sigma
+    outside_high = values > lines["upper_process_limit"]
+    outside_low = values < lines["lower_process_limit"]
+    beyond_high = values > lines["upper_two_sigma"]
+    beyond_low = values < lines["lower_two_sigma"]
     if two_sigma_rule == "earlier":
         beyond_high &= ~outside_high
         beyond_low &= ~outside_low
