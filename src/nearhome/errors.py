@@ -19,7 +19,9 @@ class NearhomeError(Exception):
         self.hint = hint
 
     def __str__(self) -> str:
-        return self.message if self.hint is None else f"{self.message}\nHint: {self.hint}"
+        return (
+            self.message if self.hint is None else f"{self.message}\nHint: {self.hint}"
+        )
 
 
 class InvalidConfig(NearhomeError):

@@ -54,7 +54,9 @@ class ReportingPeriod:
 
     def __post_init__(self) -> None:
         if self.end <= self.start:
-            raise InvalidConfig(f"Period end {self.end} must be after its start {self.start}.")
+            raise InvalidConfig(
+                f"Period end {self.end} must be after its start {self.start}."
+            )
 
     @property
     def last_day(self) -> dt.date:
@@ -79,7 +81,9 @@ class ReportingPeriod:
 
     def label(self) -> str:
         """A short label: ``2025-04`` for a month, else ``2025-04..2026-03``."""
-        months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month
+        months = (
+            (self.end.year - self.start.year) * 12 + self.end.month - self.start.month
+        )
         if self.start.day == 1 and self.end.day == 1 and months == 1:
             return f"{self.start:%Y-%m}"
         return f"{self.start:%Y-%m}..{self.last_day:%Y-%m}"
@@ -92,7 +96,9 @@ def parse_month(text: str) -> dt.date:
     """Parse ``YYYY-MM`` to the first of that month."""
     match = _MONTH.match(text.strip())
     if match is None:
-        raise InvalidConfig(f"'{text}' is not a month; write it as YYYY-MM, e.g. 2025-04.")
+        raise InvalidConfig(
+            f"'{text}' is not a month; write it as YYYY-MM, e.g. 2025-04."
+        )
     year, month = int(match[1]), int(match[2])
     if not 1 <= month <= 12:
         raise InvalidConfig(f"'{text}' has month {month}; months run 01 to 12.")
@@ -123,7 +129,9 @@ def split(span: ReportingPeriod, frequency: Frequency) -> list[ReportingPeriod]:
         ['2025-04..2025-06', '2025-07..2025-09']
     """
     if frequency not in FREQUENCIES:
-        raise InvalidConfig(f"Unknown frequency '{frequency}'; use one of {', '.join(FREQUENCIES)}.")
+        raise InvalidConfig(
+            f"Unknown frequency '{frequency}'; use one of {', '.join(FREQUENCIES)}."
+        )
     if frequency == "rolling12":
         return [ReportingPeriod(add_months(m.end, -12), m.end) for m in _months(span)]
     step = {"month": 1, "quarter": 3, "fy": 12}[frequency]

@@ -83,7 +83,7 @@ def load_board_state(
             select(DayStatus.spell_id, DayStatus.status).where(
                 DayStatus.spell_id.in_(ids), DayStatus.day == today
             )
-        ).tuples()
+        )
     }
     overdue = func.sum(case((Barrier.due_date < today, 1), else_=0))
     counts = {
@@ -92,7 +92,7 @@ def load_board_state(
             select(Barrier.spell_id, func.count(), overdue)
             .where(Barrier.spell_id.in_(ids), Barrier.is_done.is_(False))
             .group_by(Barrier.spell_id)
-        ).tuples()
+        )
     }
     return {
         spell_id: BoardState(

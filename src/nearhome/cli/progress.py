@@ -26,7 +26,11 @@ def progress_bar(title: str, *, console: Console | None = None) -> Iterator[Call
         task = bar.add_task(title, total=1.0)
 
         def update(message: str, fraction: float) -> None:
-            bar.update(task, description=f"{title}: {message}", completed=min(max(fraction, 0.0), 1.0))
+            bar.update(
+                task,
+                description=f"{title}: {message}",
+                completed=min(max(fraction, 0.0), 1.0),
+            )
 
         yield update
         bar.update(task, description=f"{title}: done", completed=1.0)

@@ -12,7 +12,7 @@ from nearhome.data.load import load_extract
 from nearhome.data.warehouse import Warehouse, connect
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def loaded(tiny_extract: Path) -> Warehouse:
     warehouse = connect("duckdb://")
     load_extract(warehouse, tiny_extract)

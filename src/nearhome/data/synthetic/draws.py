@@ -74,3 +74,12 @@ def stream(seed: int, *key: int) -> np.random.Generator:
     geography is the same whether 5 or 42 ICBs are built.
     """
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
+
+
+def recode(values: StrArray, mapping: dict[str, str], default: str) -> StrArray:
+    """Map each value through ``mapping`` (``default`` where it has no entry)."""
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.str_)
+    unique, inverse = np.unique(values, return_inverse=True)
+    mapped = np.array([mapping.get(str(v), default) for v in unique])
+    return mapped[inverse]

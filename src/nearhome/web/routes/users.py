@@ -20,7 +20,7 @@ from nearhome.appdb.accounts import (
 )
 from nearhome.appdb.sessions import end_user_sessions
 from nearhome.board.validation import FormReader
-from nearhome.errors import Conflict, NotFound, ValidationFailed
+from nearhome.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from nearhome.web.auth import Identity
 from nearhome.web.caseload import form_dict
 from nearhome.web.deps import Authorize, actor_for, get_context, require
@@ -175,6 +175,8 @@ def _change_user(
         user = session.get(User, user_id)
         if user is None:
             raise NotFound("There is no such user.")
+        if user.id == who.user_id and operation == "disable":
+            raise PermissionDenied("You cannot disable your own account.")
         if operation == "wards":
             set_wards(session, user, wards, now=now)
         elif operation == "unlock":
