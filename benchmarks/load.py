@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import time
@@ -111,7 +110,6 @@ def main() -> None:
     console.print(
         f"load / raw scan = {ratio:.2f}x (goal <= 3x); peak load memory {load['peak_mb'] / 1024:.2f} GB (goal <= 4 GB)"
     )
-    del resource
 
 
 if __name__ == "__main__":
