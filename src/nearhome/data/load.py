@@ -119,7 +119,7 @@ def _write_raw(
         result.rows[spec.name] = warehouse.replace_rows(
             f"raw_{spec.name}", rows, PROVIDER_MONTH
         )
-        pairs = warehouse.execute(typed.select(*PROVIDER_MONTH).distinct())
+        pairs = staged.staging.execute(typed.select(*PROVIDER_MONTH).distinct())
         months.update((str(p), int(m)) for p, m in pairs.itertuples(index=False))
     result.provider_months = len(months)
 
@@ -168,7 +168,4 @@ def _log(warehouse: Warehouse, staged: StagedExtract, result: LoadResult) -> Non
             "seconds": [round(result.seconds, 3)],
         }
     )
-    if warehouse.has_table(LOAD_LOG):
-        warehouse.backend.insert(LOAD_LOG, ibis.memtable(entry))
-    else:
-        warehouse.write_table(LOAD_LOG, entry)
+    warehouse.append_rows(LOAD_LOG, entry)

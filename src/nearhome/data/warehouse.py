@@ -4,23 +4,35 @@ Everything above this module speaks Ibis expressions; ``Warehouse.execute`` is t
 where an expression becomes a small pandas frame. The backend is chosen by URL:
 
 * ``duckdb:///path/nearhome.duckdb`` (``duckdb://`` alone is in memory) — the default;
-* ``spark://local[2]?path=DIR`` — Spark local mode, tables kept as Parquet under ``DIR``;
-* ``postgres://user:pass@host:port/db`` — PostgreSQL through Ibis.
+* ``spark://local[2]?path=DIR`` — Spark (local mode, a cluster, or a session the caller
+  supplies, e.g. on Databricks), tables kept as Parquet under ``DIR`` (see
+  :mod:`nearhome.data.spark`);
+* ``postgres://user:pass@host:port/db?schema=name`` — PostgreSQL through Ibis.
+
+Staging always happens in DuckDB, so a load into Spark or PostgreSQL hands rows across
+engines: :meth:`Warehouse.write_table` and :meth:`Warehouse.replace_rows` accept an
+expression bound to another backend and copy its rows in (CSV into PostgreSQL's ``COPY``,
+Parquet into Spark) before running the same in-engine statements as for DuckDB.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
+import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
+from uuid import uuid4
 
 import ibis
 import ibis.common.exceptions as ibis_exc
 import pandas as pd
+import sqlglot.expressions as sge
 from ibis import BaseBackend
+from ibis.backends.sql.compilers.pyspark import PySparkCompiler
 from ibis.expr.types import Table
 
 from nearhome.errors import BackendUnsupported, InvalidConfig, NotFound
@@ -28,15 +40,41 @@ from nearhome.errors import BackendUnsupported, InvalidConfig, NotFound
 BACKENDS = ("duckdb", "pyspark", "postgres")
 
 
+class SparkCompiler(PySparkCompiler):  # type: ignore[misc]
+    """Ibis's Spark SQL compiler plus the operations nearhome's definitions need.
+
+    Kept here (not in :mod:`nearhome.data.spark`) so that ``nearhome metrics sql``
+    prints exactly the SQL a Spark warehouse runs without importing PySpark.
+    """
+
+    def visit_TimestampFromYMDHMS(
+        self,
+        op: Any,  # noqa: ARG002 (ibis passes the operation to every visitor)
+        *,
+        year: Any,
+        month: Any,
+        day: Any,
+        hours: Any,
+        minutes: Any,
+        seconds: Any,
+    ) -> sge.Expression:
+        """Wall-clock timestamp from parts (no time zone, as on DuckDB and PostgreSQL)."""
+        made: sge.Expression = self.f.make_timestamp_ntz(
+            year, month, day, hours, minutes, seconds
+        )
+        return made
+
+
 @dataclass
 class Warehouse:
-    """An analytics store reached through Ibis."""
+    """An analytics store reached through Ibis (DuckDB; the base of the other engines)."""
 
     url: str
     backend: BaseBackend
     name: str
     parquet_root: Path | None = None
     _views: dict[str, Table] = field(default_factory=dict, repr=False)
+    _depth: int = field(default=0, repr=False)
 
     def table(self, name: str) -> Table:
         """The named canonical or raw table as an unexecuted Ibis expression."""
@@ -81,24 +119,37 @@ class Warehouse:
         return result
 
     def write_table(self, name: str, obj: Table | pd.DataFrame) -> None:
-        """Create or replace a table from an expression or a frame."""
-        table = ibis.memtable(obj) if isinstance(obj, pd.DataFrame) else obj
-        self.backend.create_table(name, table, overwrite=True)
+        """Create or replace a table from an expression (of any engine) or a frame."""
+        with self.transaction():
+            self.backend.create_table(name, self._local(obj), overwrite=True)
 
     def replace_rows(self, name: str, rows: Table, on: Sequence[str]) -> int:
         """Delete the rows of ``name`` whose ``on`` values occur in ``rows``, then insert ``rows``.
 
         This is how a resubmitted provider-month replaces the old one instead of adding to
-        it. ``rows`` must be an expression on this warehouse's backend.
+        it. ``rows`` may be bound to another engine (the DuckDB staging area): they are
+        copied in first. Returns the number of rows inserted.
         """
-        keys = ", ".join(f'"{k}"' for k in on)
-        source = self.backend.compile(rows)
-        self.backend.raw_sql(
-            f'DELETE FROM "{name}" WHERE ({keys}) IN (SELECT DISTINCT {keys} FROM ({source}) AS incoming)'
-        )
-        columns = ", ".join(f'"{c}"' for c in rows.columns)
-        self.backend.raw_sql(f'INSERT INTO "{name}" ({columns}) SELECT {columns} FROM ({source}) AS incoming')
-        return int(self.execute(rows.count()).iloc[0, 0])
+        with self.transaction():
+            incoming = self._local(rows)
+            keys = ", ".join(f'"{k}"' for k in on)
+            source = self.backend.compile(incoming)
+            self._run_sql(
+                f'DELETE FROM "{name}" WHERE ({keys}) IN (SELECT DISTINCT {keys} FROM ({source}) AS incoming)'
+            )
+            columns = ", ".join(f'"{c}"' for c in incoming.columns)
+            self._run_sql(
+                f'INSERT INTO "{name}" ({columns}) SELECT {columns} FROM ({source}) AS incoming'
+            )
+            return count_rows(self, incoming)
+
+    def append_rows(self, name: str, frame: pd.DataFrame) -> None:
+        """Add a few rows to a table, creating it from the frame if it does not exist."""
+        if not self.has_table(name):
+            self.write_table(name, frame)
+            return
+        with self.transaction():
+            self.backend.insert(name, ibis.memtable(frame))
 
     def create_empty(self, name: str, schema: ibis.Schema) -> None:
         """Create a table with no rows unless it already exists."""
@@ -110,18 +161,34 @@ class Warehouse:
         """All writes inside commit together or not at all.
 
         DuckDB and PostgreSQL use a real transaction, so a process killed part-way leaves
-        the warehouse exactly as it was.
+        the warehouse exactly as it was. A transaction opened inside another one joins it.
         """
-        if self.name == "duckdb":
-            self.backend.raw_sql("BEGIN TRANSACTION")
+        if self._depth:
+            self._depth += 1
             try:
                 yield
-            except BaseException:
-                self.backend.raw_sql("ROLLBACK")
-                raise
-            self.backend.raw_sql("COMMIT")
-        else:
+            finally:
+                self._depth -= 1
+            return
+        self._depth = 1
+        try:
+            with self._engine_transaction():
+                yield
+        finally:
+            self._depth = 0
+
+    @contextlib.contextmanager
+    def _engine_transaction(self) -> Iterator[None]:
+        if self.name != "duckdb":
             yield
+            return
+        self.backend.raw_sql("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.backend.raw_sql("ROLLBACK")
+            raise
+        self.backend.raw_sql("COMMIT")
 
     def register(self, name: str, expr: Table) -> None:
         """Make an expression available under a table name for this session only."""
@@ -131,22 +198,102 @@ class Warehouse:
         """Release the connection."""
         self.backend.disconnect()
 
+    # --- moving rows between engines ---------------------------------------------------
+
+    def _local(self, obj: Table | pd.DataFrame) -> Table:
+        """``obj`` as an expression this backend can run, copying rows in if needed."""
+        if isinstance(obj, pd.DataFrame):
+            return ibis.memtable(obj)
+        source = bound_backend(obj)
+        if source is None or source is self.backend:
+            return obj
+        return self._import_rows(obj, source)
+
+    def _import_rows(self, expr: Table, source: BaseBackend) -> Table:
+        """Copy the rows of an expression on another engine into a temporary table (Arrow)."""
+        name = f"nearhome_incoming_{uuid4().hex[:12]}"
+        self.backend.create_table(name, source.to_pyarrow(expr), temp=True)
+        return self.backend.table(name)
+
+    def _run_sql(self, sql: str) -> None:
+        self.backend.raw_sql(sql)
+
+
+def count_rows(warehouse: Warehouse, expr: Table) -> int:
+    """Number of rows of an expression on ``warehouse``."""
+    counted = warehouse.execute(expr.count()).iloc[0, 0]
+    return int(counted)  # type: ignore[arg-type]
+
+
+def bound_backend(expr: Table) -> BaseBackend | None:
+    """The backend an expression's tables live in (``None`` for in-memory tables only)."""
+    try:
+        return expr.get_backend()  # type: ignore[no-any-return]
+    except ibis_exc.IbisError:
+        return None
+
+
+@dataclass
+class PostgresWarehouse(Warehouse):
+    """PostgreSQL through Ibis; rows from DuckDB staging arrive by ``COPY ... FROM STDIN``."""
+
+    @contextlib.contextmanager
+    def _engine_transaction(self) -> Iterator[None]:
+        # psycopg turns Ibis's own inner transactions into savepoints of this one.
+        with self.backend.con.transaction():
+            yield
+
+    def _run_sql(self, sql: str) -> None:
+        with self.backend.con.cursor() as cursor:
+            cursor.execute(sql)
+
+    def _import_rows(self, expr: Table, source: BaseBackend) -> Table:
+        if source.name != "duckdb":
+            return super()._import_rows(expr, source)
+        name = f"nearhome_incoming_{uuid4().hex[:12]}"
+        columns = expr.schema().to_sqlglot_column_defs("postgres")
+        create = sge.Create(
+            kind="TABLE",
+            this=sge.Schema(
+                this=sge.to_identifier(name, quoted=True), expressions=columns
+            ),
+            properties=sge.Properties(expressions=[sge.TemporaryProperty()]),
+        ).sql("postgres")
+        with tempfile.TemporaryDirectory(prefix="nearhome-copy-") as scratch:
+            rows = Path(scratch) / "rows.csv"
+            source.to_csv(expr, rows, header=False)
+            with self.backend.con.cursor() as cursor:
+                cursor.execute(create)
+                with (
+                    cursor.copy(f'COPY "{name}" FROM STDIN (FORMAT csv)') as copy,
+                    rows.open("rb") as handle,
+                ):
+                    while chunk := handle.read(1 << 20):
+                        copy.write(chunk)
+        return self.backend.table(name)
+
 
 def connect(url: str, *, spark_session: Any = None) -> Warehouse:
     """Open the warehouse named by ``url``.
+
+    ``spark_session`` lets a caller that already has a Spark session (a Databricks
+    notebook, a test fixture) use it for a ``spark://`` URL instead of starting one.
 
     Examples:
         >>> wh = connect("duckdb://")
         >>> wh.name
         'duckdb'
     """
+    scheme, _, rest = url.partition("://")
+    if scheme.lower() == "spark":
+        # Parsed by hand: ``local[2]`` is not a host name urllib accepts.
+        master, _, query = rest.partition("?")
+        return _connect_spark(url, master, parse_qs(query), spark_session)
     parsed = urlparse(url)
     scheme = parsed.scheme.lower()
     if scheme == "duckdb":
         return _connect_duckdb(url, parsed.netloc + parsed.path)
-    if scheme == "spark":
-        return _connect_spark(url, parsed.netloc, parse_qs(parsed.query), spark_session)
-    if scheme in {"postgres", "postgresql"}:
+    if scheme.split("+")[0] in {"postgres", "postgresql"}:
         return _connect_postgres(url)
     raise InvalidConfig(
         f"Warehouse URL '{url}' has an unknown scheme '{scheme}'.",
@@ -166,14 +313,35 @@ def _connect_duckdb(url: str, location: str) -> Warehouse:
 def _connect_spark(
     url: str, master: str, query: Mapping[str, list[str]], session: Any
 ) -> Warehouse:
-    from nearhome.data.spark import connect_spark
-
-    return connect_spark(url, master=master, query=query, session=session)
+    # Imported by name at run time: the Spark module (and PySpark) load only when a
+    # spark:// URL is opened, and the portable layers' import graph stays engine-free.
+    spark = importlib.import_module("nearhome.data.spark")
+    return spark.connect_spark(url, master=master, query=query, session=session)  # type: ignore[no-any-return]
 
 
 def _connect_postgres(url: str) -> Warehouse:
-    backend = ibis.connect(url.replace("postgresql+psycopg://", "postgres://"))
-    return Warehouse(url=url, backend=backend, name="postgres")
+    """Connect; ``?schema=NAME`` (or ``/db/NAME``) keeps nearhome's tables in their own schema."""
+    parsed = urlparse(url)
+    database, _, path_schema = parsed.path.lstrip("/").partition("/")
+    schema = parse_qs(parsed.query).get("schema", [path_schema])[0] or None
+    backend = ibis.postgres.connect(
+        host=parsed.hostname,
+        port=parsed.port or 5432,
+        user=unquote(parsed.username) if parsed.username else None,
+        password=unquote(parsed.password) if parsed.password else None,
+        database=database or None,
+        schema=schema,
+    )
+    if schema is not None:
+        with backend.con.cursor() as cursor:
+            cursor.execute(
+                sge.Create(
+                    kind="SCHEMA",
+                    this=sge.to_identifier(schema, quoted=True),
+                    exists=True,
+                ).sql("postgres")
+            )
+    return PostgresWarehouse(url=url, backend=backend, name="postgres")
 
 
 def from_frames(frames: Mapping[str, pd.DataFrame]) -> Warehouse:
