@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 from importlib import resources
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from nearhome.errors import DataError
-from nearhome.stats.results import FloatArray
+from nearhome.stats.results import FloatArray, IntArray
 
 _FIRST_NUMBER = re.compile(r"\d+")
 _BELOW = re.compile(r"^\s*(<|under\b|below\b)", re.IGNORECASE)
@@ -59,10 +60,21 @@ def lower_age(label: object) -> int | None:
     return int(found.group()) if found else None
 
 
+class StandardMatch(NamedTuple):
+    """Data rows matched to a standard population."""
+
+    weights: FloatArray
+    """The standard population of each row's age band."""
+    total: float
+    """The standard's total over the bands present in the data."""
+    band: IntArray
+    """A code per row for its band (0, 1, … over the distinct bands present)."""
+
+
 def standard_weights(
     age_band: pd.Series, standard: pd.DataFrame | None
-) -> tuple[FloatArray, float]:
-    """The standard population for each row's age band, and the standard's total.
+) -> StandardMatch:
+    """Match each row's age band to the standard population.
 
     The total covers the bands that appear in the data, so an analysis of adults only
     is standardised to the adult part of the standard. A group without rows for a band
@@ -95,6 +107,9 @@ def standard_weights(
             f"Age bands {unknown or ['(missing)']} match no band of the standard.",
             hint="Use the standard's bands (0-4, 5-9, …, 85-89, 90+ for ESP 2013).",
         )
-    weights = np.asarray([by_age[age] for age in ages], dtype=np.float64)
-    total = float(sum(by_age[age] for age in set(ages)))
-    return weights[codes], total
+    known = [age for age in ages if age is not None]  # all of them, after the check
+    present = sorted(set(known))
+    band_of_label = np.asarray([present.index(age) for age in known], dtype=np.int64)
+    weights = np.asarray([by_age[age] for age in known], dtype=np.float64)
+    total = float(sum(by_age[age] for age in present))
+    return StandardMatch(weights[codes], total, band_of_label[codes])

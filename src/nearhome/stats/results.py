@@ -19,6 +19,7 @@ import pandas as pd
 from nearhome.errors import DataError, InvalidConfig
 
 FloatArray: TypeAlias = npt.NDArray[np.float64]
+IntArray: TypeAlias = npt.NDArray[np.int64]
 ObjectArray: TypeAlias = npt.NDArray[np.object_]
 Limits: TypeAlias = tuple[FloatArray, FloatArray]
 Confidence: TypeAlias = float | Sequence[float]

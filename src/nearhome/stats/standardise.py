@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from nearhome.errors import DataError, InvalidConfig
@@ -22,6 +23,7 @@ from nearhome.stats.populations import standard_weights
 from nearhome.stats.results import (
     Confidence,
     FloatArray,
+    IntArray,
     Limits,
     by_columns,
     confidence_levels,
@@ -31,6 +33,7 @@ from nearhome.stats.results import (
     tidy_frame,
 )
 
+BoolArray = npt.NDArray[np.bool_]
 DOBSON = "Dobson (Byar)"
 DOBSON_NON_INDEPENDENT = "Dobson (Byar), adjusted for non-independent events"
 UNDER_10 = "total count under 10: a DSR is not reliable (PHE rule)"
@@ -100,7 +103,7 @@ def dsr(  # noqa: PLR0913 (keyword-only options, as in the PHE method)
         event_frequency,
         independent_events,
     )
-    totals = _group_sums(prepared, groups)
+    totals = prepared
     standard_sum = float(prepared.attrs["standard_total"])
     events = totals["events"].to_numpy()
     value = totals["weighted"].to_numpy() / standard_sum * multiplier
@@ -141,7 +144,12 @@ def _dsr_rows(
     event_frequency: str | None,
     independent: bool,
 ) -> pd.DataFrame:
-    """Per-row events, weighted rates and squared weights for :func:`dsr`."""
+    """Per-group sums of events, weighted rates and squared weights for :func:`dsr`.
+
+    Returns one row per group: the grouping columns, ``events``, ``weighted``,
+    ``squared``, ``zero_band`` (bands with events but no population) and
+    ``population``, with the standard's total in ``attrs["standard_total"]``.
+    """
     if not independent and event_frequency is None:
         raise InvalidConfig(
             "dsr(independent_events=False) needs event_frequency=<column of events per "
@@ -151,56 +159,61 @@ def _dsr_rows(
     require_columns(frame, [count, population, age_band, *groups, *extra], "dsr()")
     x = _non_negative(frame[count], count, fill=0.0)
     n = _non_negative(frame[population], population, fill=None)
-    f = (
-        _non_negative(frame[extra[0]], extra[0], fill=None)
-        if extra
-        else np.ones(len(x))
-    )
-    weights, standard_total = standard_weights(frame[age_band], standard)
-    ratio = np.divide(weights, n, out=np.zeros_like(n), where=n > 0)
-    rows = frame[groups].copy() if groups else pd.DataFrame(index=frame.index)
-    rows["band"] = frame[age_band]
-    rows["events"] = x * f
-    rows["weighted"] = x * f * ratio
-    rows["squared"] = x * f**2 * ratio**2
-    rows["zero_band"] = ((n == 0) & (x * f > 0)).astype(np.int64)
-    rows["population"] = n
-    _check_one_row_per_band(rows, groups, with_frequency=bool(extra))
-    if extra:
-        rows["population"] = np.where(
-            rows.duplicated(subset=[*groups, "band"]).to_numpy(), 0.0, n
-        )
-    rows.attrs["standard_total"] = standard_total
-    return rows
+    f = _non_negative(frame[extra[0]], extra[0], fill=None) if extra else 1.0
+    match = standard_weights(frame[age_band], standard)
+    group, keys = _group_codes(frame, groups)
+    cell = group * (int(match.band.max()) + 1) + match.band
+    first = _first_in_cell(cell, n, with_frequency=bool(extra))
+    ratio = np.divide(match.weights, n, out=np.zeros_like(n), where=n > 0)
+    terms = {
+        "events": x * f,
+        "weighted": x * f * ratio,
+        "squared": x * f**2 * ratio**2,
+        "zero_band": ((n == 0) & (x * f > 0)).astype(np.float64),
+        "population": np.where(first, n, 0.0),
+    }
+    for name, values in terms.items():
+        keys[name] = np.bincount(group, weights=values, minlength=len(keys))
+    keys.attrs["standard_total"] = match.total
+    return keys
 
 
-def _check_one_row_per_band(
-    rows: pd.DataFrame, groups: list[str], *, with_frequency: bool
-) -> None:
-    """Refuse repeated age bands in a group, which would be weighted twice."""
-    keys = [*groups, "band"]
-    if with_frequency:
-        distinct = rows.groupby(keys, sort=False, observed=True)["population"].nunique()
-        if (distinct > 1).any():
-            raise DataError(
-                "Rows of one group and age band give different populations.",
-                hint="With event frequencies, repeat the band's population on each row.",
-            )
-        return
-    if rows.duplicated(subset=keys).any():
+def _group_codes(
+    frame: pd.DataFrame, groups: list[str]
+) -> tuple[IntArray, pd.DataFrame]:
+    """A sorted group number per row, and the groups' key columns (one row each)."""
+    if not groups:
+        return np.zeros(len(frame), dtype=np.int64), pd.DataFrame(index=range(1))
+    grouped = frame.groupby(groups, sort=True, observed=True, dropna=False)
+    codes = np.asarray(grouped.ngroup().to_numpy(), dtype=np.int64)
+    keys = grouped.size().reset_index()[groups]
+    return codes, keys
+
+
+def _first_in_cell(cell: IntArray, n: FloatArray, *, with_frequency: bool) -> BoolArray:
+    """Which rows first mention their group and age band, refusing bad repeats.
+
+    Without event frequencies a repeated band would be weighted twice; with them each
+    frequency row repeats the band, and all of them must give the same population.
+    """
+    order = np.argsort(cell, kind="stable")
+    ordered = cell[order]
+    repeat = np.zeros(len(cell), dtype=bool)
+    repeat[1:] = ordered[1:] == ordered[:-1]
+    if repeat.any() and not with_frequency:
         raise DataError(
             "Some groups have more than one row for the same age band.",
             hint="Add the column that splits them (e.g. sex) to by=, or sum them first.",
         )
-
-
-def _group_sums(rows: pd.DataFrame, groups: list[str]) -> pd.DataFrame:
-    """Sum the per-row terms within each group (one group when ungrouped)."""
-    columns = ["events", "weighted", "squared", "zero_band", "population"]
-    if not groups:
-        return rows[columns].sum().to_frame().T
-    grouped = rows.groupby(groups, sort=True, observed=True, dropna=False)[columns]
-    return grouped.sum().reset_index()
+    sorted_n = n[order]
+    if with_frequency and (sorted_n[1:][repeat[1:]] != sorted_n[:-1][repeat[1:]]).any():
+        raise DataError(
+            "Rows of one group and age band give different populations.",
+            hint="With event frequencies, repeat the band's population on each row.",
+        )
+    first = np.empty(len(cell), dtype=bool)
+    first[order] = ~repeat
+    return first
 
 
 def _non_negative(column: pd.Series, name: str, *, fill: float | None) -> FloatArray:

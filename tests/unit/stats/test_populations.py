@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+from importlib import resources
 
 import pandas as pd
 import pytest
@@ -28,7 +29,7 @@ def test_esp2013_is_the_published_table() -> None:
 
 
 def test_esp2013_names_its_source() -> None:
-    text = (populations.resources.files("nearhome.stats") / "esp2013.csv").read_text()
+    text = (resources.files("nearhome.stats") / "esp2013.csv").read_text()
     assert "Eurostat" in text
     assert "KS-RA-13-028" in text
 
@@ -43,10 +44,11 @@ def test_lower_age_reads_common_labels(label: object, age: int | None) -> None:
 
 
 def test_weights_cover_only_the_bands_present() -> None:
-    bands = pd.Series(["20-24", "25-29", "20-24"])
-    weights, total = populations.standard_weights(bands, None)
-    assert weights.tolist() == [6000.0, 6000.0, 6000.0]
-    assert total == 12_000.0
+    bands = pd.Series(["20-24", "25-29", "20-24", "20 to 24"])
+    match = populations.standard_weights(bands, None)
+    assert match.weights.tolist() == [6000.0, 6000.0, 6000.0, 6000.0]
+    assert match.total == 12_000.0
+    assert match.band.tolist() == [0, 1, 0, 0]  # two spellings, one band
 
 
 def test_unknown_band_is_refused_with_its_label() -> None:

@@ -7,6 +7,7 @@ the vectorised rules on generated series.
 from __future__ import annotations
 
 import doctest
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 
 from nearhome import stats
 from nearhome.errors import DataError, InvalidConfig
-from nearhome.stats import spc
+from nearhome.stats import spc, spc_rules
 
 PUBLISHED = [1, 2, 1, 2, 10, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1]
 BASELINE = [0.0, 1.0] * 6  # mean 0.5, average moving range 1 (with fix_after=12)
@@ -132,8 +133,9 @@ def test_trend_crossing_the_mean_keeps_its_direction() -> None:
 
 
 def test_directions_name_the_variation() -> None:
-    expected = {"increase": "improvement_high", "decrease": "concern_high",
-                "neither": "neither_high"}  # fmt: skip
+    expected: dict[Any, str] = {"increase": "improvement_high",
+                                "decrease": "concern_high",
+                                "neither": "neither_high"}  # fmt: skip
     for improvement, variation in expected.items():
         chart = stats.xmr(PUBLISHED, screen_outliers=True, improvement=improvement)
         assert chart.points["variation"].iloc[4] == variation
@@ -245,7 +247,7 @@ def reference_flags(y: list[float], run: int, trend: int, rule: str) -> pd.DataF
     n = len(y)
     mean = sum(y) / n
     amr = sum(abs(y[i] - y[i - 1]) for i in range(1, n)) / (n - 1)
-    lines = spc.spc_rules.sigma_lines(np.array(mean), np.array(amr))
+    lines = spc_rules.sigma_lines(np.array(mean), np.array(amr))
     upl, lpl = float(lines["upper_process_limit"]), float(lines["lower_process_limit"])
     hi2, lo2 = float(lines["upper_two_sigma"]), float(lines["lower_two_sigma"])
     side = [1 if v > mean else -1 if v < mean else 0 for v in y]
@@ -297,8 +299,8 @@ def test_vectorised_rules_match_the_plain_reference(
     y: list[float], run: int, trend: int, rule: str
 ) -> None:
     points = stats.xmr(
-        y, run_length=run, trend_length=trend, two_sigma_rule=rule
-    ).points  # type: ignore[arg-type]
+        y, run_length=run, trend_length=trend, two_sigma_rule=cast(Any, rule)
+    ).points
     expected = reference_flags(y, run, trend, rule)
     pd.testing.assert_frame_equal(points[RULE_COLUMNS], expected)
     assert (points["special_cause"] == expected.any(axis=1)).all()

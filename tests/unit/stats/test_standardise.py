@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import doctest
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,10 +39,10 @@ def test_dsr_hand_worked_with_a_two_band_standard() -> None:
     # Byar(50) = 37.1076 / 65.9209; sqrt(2640 / 50) = 7.26636;
     # limits 360 - 7.26636 * 12.8924 = 266.32 and 360 + 7.26636 * 15.9209 = 475.69.
     frame = pd.DataFrame({"band": ["0-49", "50+"], "x": [20, 30], "n": [10_000, 5_000]})
-    row = stats.dsr(
+    result = stats.dsr(
         frame, count="x", population="n", age_band="band", standard=TWO_BANDS
     )
-    row = row.iloc[0]
+    row = result.iloc[0]
     assert row["value"] == pytest.approx(360.0, rel=1e-12)
     assert row["variance"] == pytest.approx(2640.0, rel=1e-12)
     assert row["count"] == 50
@@ -132,8 +133,7 @@ def test_dsr_suppressed_below_ten_events_and_shown_from_ten() -> None:
     result = stats.dsr(frame, count="x", population="n", age_band="band", by="g")
     result = result.set_index("g")
     for name in ("nine", "zero"):
-        assert np.isnan(result.loc[name, "value"])
-        assert np.isnan(result.loc[name, "lower"])
+        assert result.loc[[name], ["value", "lower"]].isna().all(axis=None)
         assert result.loc[name, "suppressed_reason"] == (
             "total count under 10: a DSR is not reliable (PHE rule)"
         )
@@ -155,7 +155,7 @@ def test_zero_population_band_is_harmless_without_events_and_suppressed_with() -
     assert result.loc["quiet", "suppressed_reason"] is None
     # 20 events per 1000 in every populated band; band 0-4 adds nothing: 2000 * 95000/1e5.
     assert result.loc["quiet", "value"] == pytest.approx(1900.0)
-    assert np.isnan(result.loc["loud", "value"])
+    assert result.loc[["loud"], "value"].isna().all()
     assert result.loc["loud", "suppressed_reason"] == (
         "population is zero in an age band that has events"
     )
@@ -271,7 +271,7 @@ def isr_frame() -> pd.DataFrame:
 
 def test_isr_ratio_and_rate_hand_worked() -> None:
     # Area b: expected = 0.02 * 500 + 0.15 * 100 = 25; observed 7 (exact method).
-    kwargs = {
+    kwargs: dict[str, Any] = {
         "count": "obs",
         "population": "pop",
         "reference_count": "ref_obs",
@@ -323,7 +323,7 @@ def test_isr_matches_phstatsmethods(
     frame = pd.DataFrame(
         {"band": ["a", "b", "c"], "x": obs, "n": pops, "rx": refs, "rn": [50_000] * 3}
     )
-    kwargs = {"count": "x", "population": "n", "reference_count": "rx",
+    kwargs: dict[str, Any] = {"count": "x", "population": "n", "reference_count": "rx",
               "reference_population": "rn", "confidence": level}  # fmt: skip
     ours_ratio = stats.isr(frame, **kwargs).iloc[0]
     ours_rate = stats.isr(frame, statistic="rate", **kwargs).iloc[0]
