@@ -55,6 +55,7 @@ def create_app(
     password_hasher: PasswordHasher | None = None,
     census_ttl_seconds: float = 60.0,
     oidc: OidcClient | None = None,
+    census: CensusCache | None = None,
 ) -> FastAPI:
     """Build the board app.
 
@@ -67,9 +68,12 @@ def create_app(
         password_hasher: Argon2 parameters (tests use cheaper ones).
         census_ttl_seconds: How long census results are reused.
         oidc: An OIDC client; built from the settings if omitted (and configured).
+        census: A census cache to share (tests reuse one across apps over the same warehouse).
     """
     database = database or open_database(settings.board_db_url)
     upgrade_database(database)
+    if census is not None:
+        warehouse = census.warehouse
     warehouse = warehouse or connect(settings.warehouse_url)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     filters.install(templates)
@@ -77,7 +81,7 @@ def create_app(
         settings=settings,
         warehouse=warehouse,
         database=database,
-        census=CensusCache(warehouse, ttl_seconds=census_ttl_seconds),
+        census=census or CensusCache(warehouse, ttl_seconds=census_ttl_seconds),
         codes=board_codes(),
         templates=templates,
         signer=CookieSigner(settings.secret_key),

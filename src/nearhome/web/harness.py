@@ -23,6 +23,7 @@ from sqlalchemy import create_engine, text
 from nearhome.appdb import BoardDatabase, open_database
 from nearhome.appdb.accounts import NewUser, create_user
 from nearhome.appdb.database import normalise_url
+from nearhome.board.census import CensusCache
 from nearhome.board.demo import demo_frames
 from nearhome.data.warehouse import Warehouse, from_frames
 from nearhome.settings import Settings
@@ -111,8 +112,13 @@ def build_harness(
     clock: Clock | None = None,
     census_ttl_seconds: float = 60.0,
     settings_overrides: dict[str, Any] | None = None,
+    census: CensusCache | None = None,
 ) -> BoardHarness:
-    """A migrated app over synthetic data (``frames`` replaces the demo tables)."""
+    """A migrated app over synthetic data.
+
+    ``frames`` replaces the demo tables; ``census`` shares one warehouse and its cached
+    census between apps (it must hold data for the same clock).
+    """
     clock = clock or Clock()
     settings = Settings(
         environment="test",
@@ -134,6 +140,7 @@ def build_harness(
         clock=clock,
         password_hasher=cheap_hasher(),
         census_ttl_seconds=census_ttl_seconds,
+        census=census,
     )
     return BoardHarness(
         app=app, database=database, warehouse=warehouse, clock=clock, settings=settings

@@ -9,7 +9,17 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from nearhome.web.harness import PG_ENV, BoardHarness, build_harness, scratch_postgres, sign_in
+from nearhome.board.census import CensusCache
+from nearhome.board.demo import demo_frames
+from nearhome.data.warehouse import from_frames
+from nearhome.web.harness import (
+    FIXED_NOW,
+    PG_ENV,
+    BoardHarness,
+    build_harness,
+    scratch_postgres,
+    sign_in,
+)
 
 
 def pg_base_url() -> str:
@@ -18,7 +28,9 @@ def pg_base_url() -> str:
     if url:
         return url
     if os.environ.get("CI") == "true":
-        pytest.fail(f"{PG_ENV} is not set: CI must start PostgreSQL for the board tests")
+        pytest.fail(
+            f"{PG_ENV} is not set: CI must start PostgreSQL for the board tests"
+        )
     pytest.skip(f"{PG_ENV} is not set")
 
 
@@ -32,14 +44,21 @@ def board_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield url
 
 
+@pytest.fixture(scope="session")
+def shared_census() -> CensusCache:
+    """One read-only warehouse of 120 synthetic inpatients and its census, for every app."""
+    return CensusCache(
+        from_frames(demo_frames(120, today=FIXED_NOW.date())), ttl_seconds=3600
+    )
+
+
 @pytest.fixture
-def harness(board_db_url: str) -> Iterator[BoardHarness]:
+def harness(board_db_url: str, shared_census: CensusCache) -> Iterator[BoardHarness]:
     """The board app over 120 synthetic inpatients, with one user per role."""
-    built = build_harness(board_db_url)
+    built = build_harness(board_db_url, census=shared_census)
     built.add_standard_users()
     yield built
     built.database.dispose()
-    built.warehouse.close()
 
 
 @pytest.fixture

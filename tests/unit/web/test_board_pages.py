@@ -72,16 +72,24 @@ def test_edit_in_place_saves_and_keeps_history(harness, signed_in):
         carer_involved="yes",
         wishes="Wants to live near her sister",
     )
-    saved = client.post(f"/board/rows/{spell}", data=data, headers={**HX, "X-CSRF-Token": csrf})
+    saved = client.post(
+        f"/board/rows/{spell}", data=data, headers={**HX, "X-CSRF-Token": csrf}
+    )
     assert saved.status_code == 200, saved.text
     assert "Saved" in saved.text and "Housing" in saved.text and "Red day" in saved.text
     with harness.database.sessions() as session:
         entry = session.get(BoardEntry, spell)
-        assert entry is not None and entry.version == 1 and entry.crfd_reason_code == "18"
-        periods = list(session.scalars(select(CrfdRecord).where(CrfdRecord.spell_id == spell)))
+        assert (
+            entry is not None and entry.version == 1 and entry.crfd_reason_code == "18"
+        )
+        periods = list(
+            session.scalars(select(CrfdRecord).where(CrfdRecord.spell_id == spell))
+        )
         assert len(periods) == 1 and periods[0].end_date is None
         audit = session.scalars(
-            select(AuditEvent).where(AuditEvent.action == "update_board_entry", AuditEvent.object_id == spell)
+            select(AuditEvent).where(
+                AuditEvent.action == "update_board_entry", AuditEvent.object_id == spell
+            )
         ).one()
         assert audit.username == "ward"
         assert audit.detail["before"]["crfd_reason_code"] is None
@@ -98,13 +106,24 @@ def test_edd_slips_are_counted(harness, signed_in):
         when = (harness.today + timedelta(days=days)).isoformat()
         response = client.post(
             f"/board/rows/{spell}",
-            data=entry_form(harness, version=str(version), expected_discharge_date=when),
+            data=entry_form(
+                harness, version=str(version), expected_discharge_date=when
+            ),
             headers=headers,
         )
         assert response.status_code == 200
     with harness.database.sessions() as session:
         assert session.get(BoardEntry, spell).edd_slip_count == 1
-        assert len(list(session.scalars(select(EddRecord).where(EddRecord.spell_id == spell)))) == 3
+        assert (
+            len(
+                list(
+                    session.scalars(
+                        select(EddRecord).where(EddRecord.spell_id == spell)
+                    )
+                )
+            )
+            == 3
+        )
     assert "Slipped 1 time" in client.get("/board").text
 
 
@@ -113,12 +132,22 @@ def test_clearing_crfd_closes_the_period(harness, signed_in):
     spell = first_spell(harness)
     headers = {**HX, "X-CSRF-Token": csrf}
     start = (harness.today - timedelta(days=3)).isoformat()
-    data = entry_form(harness, is_crfd="yes", crfd_start_date=start, crfd_reason_code="14")
-    assert client.post(f"/board/rows/{spell}", data=data, headers=headers).status_code == 200
+    data = entry_form(
+        harness, is_crfd="yes", crfd_start_date=start, crfd_reason_code="14"
+    )
+    assert (
+        client.post(f"/board/rows/{spell}", data=data, headers=headers).status_code
+        == 200
+    )
     cleared = entry_form(harness, version="1")
-    assert client.post(f"/board/rows/{spell}", data=cleared, headers=headers).status_code == 200
+    assert (
+        client.post(f"/board/rows/{spell}", data=cleared, headers=headers).status_code
+        == 200
+    )
     with harness.database.sessions() as session:
-        period = session.scalars(select(CrfdRecord).where(CrfdRecord.spell_id == spell)).one()
+        period = session.scalars(
+            select(CrfdRecord).where(CrfdRecord.spell_id == spell)
+        ).one()
         assert period.end_date == harness.today
 
 
@@ -168,7 +197,13 @@ def test_barrier_validation(harness, signed_in):
     spell = first_spell(harness)
     response = client.post(
         f"/patients/{spell}/barriers",
-        data={"csrf_token": csrf, "description": "", "action": "x", "owner": "", "due_date": "2001-01-01"},
+        data={
+            "csrf_token": csrf,
+            "description": "",
+            "action": "x",
+            "owner": "",
+            "due_date": "2001-01-01",
+        },
     )
     assert response.status_code == 422
     assert "Enter barrier" in response.text and "Enter owner" in response.text
@@ -180,15 +215,29 @@ def test_huddle_counts_follow_board_edits(harness, signed_in):
     flow, _ = signed_in("flow")
     before = flow.get("/api/huddle").json()
     spell = first_spell(harness)
-    data = entry_form(harness, is_crfd="yes", crfd_start_date=harness.today.isoformat(), crfd_reason_code="15")
-    assert ward.post(f"/board/rows/{spell}", data=data, headers={**HX, "X-CSRF-Token": csrf}).status_code == 200
+    data = entry_form(
+        harness,
+        is_crfd="yes",
+        crfd_start_date=harness.today.isoformat(),
+        crfd_reason_code="15",
+    )
+    assert (
+        ward.post(
+            f"/board/rows/{spell}", data=data, headers={**HX, "X-CSRF-Token": csrf}
+        ).status_code
+        == 200
+    )
     after = flow.get("/api/huddle").json()
     housing = {g["group"]: g["patients"] for g in after["by_group"]}["housing"]
     housing_before = {g["group"]: g["patients"] for g in before["by_group"]}["housing"]
     assert housing == housing_before + (0 if spell in before["new_delays"] else 1)
     assert spell in after["new_delays"]
     page = flow.get("/huddle")
-    assert page.status_code == 200 and "Beds by pool" in page.text and "Adult acute" in page.text
+    assert (
+        page.status_code == 200
+        and "Beds by pool" in page.text
+        and "Adult acute" in page.text
+    )
 
 
 def test_flow_manager_exports_csv(harness, signed_in):
@@ -199,7 +248,9 @@ def test_flow_manager_exports_csv(harness, signed_in):
     header = response.text.splitlines()[0]
     assert header.startswith("Patient,Ward,Bed type")
     with harness.database.sessions() as session:
-        assert session.scalars(select(AuditEvent).where(AuditEvent.action == "export_board")).first()
+        assert session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "export_board")
+        ).first()
 
 
 def test_views_are_audited(harness, signed_in):
@@ -227,14 +278,18 @@ def test_case_manager_lists(harness, signed_in):
             "version": "0",
             "last_review_date": harness.today.isoformat(),
             "repatriation_plan": "Step down to home trust when a bed is free",
-            "repatriation_target_date": (harness.today + timedelta(days=14)).isoformat(),
+            "repatriation_target_date": (
+                harness.today + timedelta(days=14)
+            ).isoformat(),
             "advocacy_offered": "yes",
         },
         follow_redirects=False,
     )
     assert saved.status_code == 303
     assert "Step down to home trust" in client.get("/placements").text
-    stale = client.post(f"/placements/{spell}", data={"csrf_token": csrf, "version": "0"})
+    stale = client.post(
+        f"/placements/{spell}", data={"csrf_token": csrf, "version": "0"}
+    )
     assert stale.status_code == 409
     assert client.get("/long-stays").status_code == 200
 
@@ -258,19 +313,32 @@ def test_admin_manages_users(harness, signed_in):
     assert page.status_code == 200 and "ward2" in page.text
     created = client.post(
         "/admin/users",
-        data={"csrf_token": csrf, "username": "newnurse", "role": "ward_staff", "wards": "W03, W04"},
+        data={
+            "csrf_token": csrf,
+            "username": "newnurse",
+            "role": "ward_staff",
+            "wards": "W03, W04",
+        },
         follow_redirects=False,
     )
     assert created.status_code == 303
     assert "W03, W04" in client.get("/admin/users").text
-    duplicate = client.post("/admin/users", data={"csrf_token": csrf, "username": "newnurse", "role": "admin"})
+    duplicate = client.post(
+        "/admin/users",
+        data={"csrf_token": csrf, "username": "newnurse", "role": "admin"},
+    )
     assert duplicate.status_code == 409
-    bad = client.post("/admin/users", data={"csrf_token": csrf, "username": "<b>x</b>", "role": "boss"})
+    bad = client.post(
+        "/admin/users",
+        data={"csrf_token": csrf, "username": "<b>x</b>", "role": "boss"},
+    )
     assert bad.status_code == 422
     with harness.database.sessions() as session:
         user_id = session.scalars(select(User.id).where(User.username == "ward2")).one()
         own_id = session.scalars(select(User.id).where(User.username == "admin")).one()
-    refused = client.post(f"/admin/users/{own_id}", data={"csrf_token": csrf, "operation": "disable"})
+    refused = client.post(
+        f"/admin/users/{own_id}", data={"csrf_token": csrf, "operation": "disable"}
+    )
     assert refused.status_code == 403
     for operation in ("wards", "disable", "enable", "unlock"):
         response = client.post(
@@ -279,12 +347,22 @@ def test_admin_manages_users(harness, signed_in):
             follow_redirects=False,
         )
         assert response.status_code == 303
-    assert client.post("/admin/users/99999", data={"csrf_token": csrf, "operation": "unlock"}).status_code == 404
+    assert (
+        client.post(
+            "/admin/users/99999", data={"csrf_token": csrf, "operation": "unlock"}
+        ).status_code
+        == 404
+    )
 
 
 def test_home_redirects_by_role(harness, signed_in):
-    for username, home in (("ward", "/board"), ("flow", "/huddle"), ("case", "/placements"),
-                           ("analyst", "/aggregates"), ("admin", "/admin/users")):
+    for username, home in (
+        ("ward", "/board"),
+        ("flow", "/huddle"),
+        ("case", "/placements"),
+        ("analyst", "/aggregates"),
+        ("admin", "/admin/users"),
+    ):
         client, _ = signed_in(username)
         assert client.get("/", follow_redirects=False).headers["location"] == home
         assert client.get("/login", follow_redirects=False).headers["location"] == home

@@ -95,8 +95,13 @@ def show_login(
 def _sign_in(
     context: AppContext, request: Request, username: str, password: str
 ) -> tuple[User, str]:
-    """Check the password and start a new session; returns the user and the raw token."""
+    """Check the password and start a new session; returns the user and the raw token.
+
+    A failed attempt is committed (failure count, lockout, audit event) before the error
+    is raised, so guessing cannot be undone by the rollback.
+    """
     now = context.now()
+    refused: PermissionDenied | None = None
     with context.database.transaction() as session:
         try:
             user = authenticate(
@@ -107,7 +112,8 @@ def _sign_in(
                 policy=context.lockout,
                 now=now,
             )
-        except PermissionDenied:
+        except PermissionDenied as exc:
+            refused = exc
             record_event(
                 session,
                 Actor(None, username[:64], "-", _rid(request)),
@@ -116,17 +122,19 @@ def _sign_in(
                 object_id=None,
                 at=now,
             )
-            raise
-        new = start_session(session, user, now=now, max_age=_max_age(context))
-        record_event(
-            session,
-            Actor(user.id, user.username, user.role, _rid(request)),
-            action="sign_in",
-            object_type="user",
-            object_id=str(user.id),
-            at=now,
-        )
-        return user, new.token
+        else:
+            new = start_session(session, user, now=now, max_age=_max_age(context))
+            record_event(
+                session,
+                Actor(user.id, user.username, user.role, _rid(request)),
+                action="sign_in",
+                object_type="user",
+                object_id=str(user.id),
+                at=now,
+            )
+    if refused is not None:
+        raise refused
+    return user, new.token
 
 
 def _rid(request: Request) -> str | None:
