@@ -15,7 +15,7 @@ import argparse
 import time
 import warnings
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -177,6 +177,52 @@ def run_step(progress: Progress, label: str, call: Callable[[], T]) -> tuple[flo
     return seconds, result
 
 
+Row = tuple[str, str, float, str, float, str]
+
+
+def bench_dsr(progress: Progress, groups: int, rng: np.random.Generator) -> Row:
+    """DSRs for ``groups`` groups, ours against PHStatsMethods on the same frame."""
+    frame = dsr_input(groups, rng)
+    ours_s, ours = run_step(
+        progress,
+        f"nearhome dsr: {groups:,} groups",
+        lambda: stats.dsr(
+            frame, count="count", population="population", age_band="age_band",
+            by="group", confidence=(0.95, 0.998),
+        ),
+    )  # fmt: skip
+    theirs_s, theirs = run_step(
+        progress,
+        f"PHStatsMethods ph_dsr: {groups:,} groups",
+        lambda: phstats_dsr(frame),
+    )
+    agree = f"max rel. diff {dsr_agreement(ours, theirs):.1e}"
+    return ("DSR + 95%/99.8% Dobson limits", f"{groups:,} groups", ours_s,
+            "PHStatsMethods ph_dsr", theirs_s, agree)  # fmt: skip
+
+
+def bench_spc(
+    progress: Progress, args: argparse.Namespace, rng: np.random.Generator
+) -> Row:
+    """XmR charts for every series, ours against the per-series pandas loop."""
+    spc = spc_input(args.series, args.months, rng)
+    ours_s, chart = run_step(
+        progress,
+        f"nearhome xmr: {args.series:,} series x {args.months}",
+        lambda: stats.xmr(spc["value"], spc["date"], series=spc["series"]),
+    )
+    looped = min(args.loop_series or args.series, args.series)
+    subset = spc[spc["series"] < looped]
+    tick = track(progress, f"per-series pandas loop: {looped:,} series", total=looped)
+    theirs_s, loop = timed(lambda: pandas_xmr(subset, tick))
+    limit, differ = spc_agreement(chart.points.iloc[: len(loop)], loop)
+    scaled = "" if looped == args.series else f", timed on {looped:,} series and scaled"
+    return ("XmR limits, rules, icons", f"{args.series:,} x {args.months} months", ours_s,
+            f"per-series pandas loop (no SPC in PHStatsMethods{scaled})",
+            theirs_s * args.series / looped,
+            f"limits within {limit:.1e}; {differ} points differ")  # fmt: skip
+
+
 def main(argv: Iterable[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--groups", type=int, default=100_000, help="DSR groups")
@@ -193,59 +239,11 @@ def main(argv: Iterable[str] | None = None) -> int:
     rng = np.random.default_rng(args.seed)
     console = Console(width=150)
     columns = [TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn()]
-    rows: list[tuple[Any, ...]] = []
     with Progress(*columns, console=console) as progress:
-        frame = dsr_input(args.groups, rng)
-        ours_s, ours = run_step(
-            progress,
-            f"nearhome dsr: {args.groups:,} groups",
-            lambda: stats.dsr(
-                frame, count="count", population="population", age_band="age_band",
-                by="group", confidence=(0.95, 0.998),
-            ),
-        )  # fmt: skip
-        theirs_s, theirs = run_step(
-            progress,
-            f"PHStatsMethods ph_dsr: {args.groups:,} groups",
-            lambda: phstats_dsr(frame),
-        )
-        rows.append(("DSR + 95%/99.8% Dobson limits", f"{args.groups:,} groups",
-                     ours_s, "PHStatsMethods ph_dsr", theirs_s,
-                     f"max rel. diff {dsr_agreement(ours, theirs):.1e}"))  # fmt: skip
-        spc = spc_input(args.series, args.months, rng)
-        ours_s, chart = run_step(
-            progress,
-            f"nearhome xmr: {args.series:,} series x {args.months}",
-            lambda: stats.xmr(spc["value"], spc["date"], series=spc["series"]),
-        )
-        looped = (
-            args.series
-            if args.loop_series is None
-            else min(args.loop_series, args.series)
-        )
-        subset = spc[spc["series"] < looped]
-        tick = track(
-            progress, f"per-series pandas loop: {looped:,} series", total=looped
-        )
-        theirs_s, loop = timed(lambda: pandas_xmr(subset, tick))
-        limit, differ = spc_agreement(chart.points.iloc[: len(loop)], loop)
-        scaled = (
-            "" if looped == args.series else f", timed on {looped:,} series and scaled"
-        )
-        rows.append(("XmR limits, rules, icons", f"{args.series:,} x {args.months} months",
-                     ours_s, f"per-series pandas loop (no SPC in PHStatsMethods{scaled})",
-                     theirs_s * args.series / looped,
-                     f"limits within {limit:.1e}; {differ} points differ"))  # fmt: skip
+        rows = [bench_dsr(progress, args.groups, rng), bench_spc(progress, args, rng)]
     table = Table(title=f"nearhome.stats benchmark (seed {args.seed})")
-    for name in (
-        "task",
-        "size",
-        "nearhome s",
-        "baseline",
-        "baseline s",
-        "speed-up",
-        "agreement",
-    ):
+    for name in ("task", "size", "nearhome s", "baseline", "baseline s", "speed-up",
+                 "agreement"):  # fmt: skip
         table.add_column(name)
     for task, size, ours_s, base, base_s, agree in rows:
         table.add_row(task, size, f"{ours_s:.2f}", base, f"{base_s:.2f}",

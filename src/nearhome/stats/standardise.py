@@ -39,6 +39,8 @@ DOBSON_NON_INDEPENDENT = "Dobson (Byar), adjusted for non-independent events"
 UNDER_10 = "total count under 10: a DSR is not reliable (PHE rule)"
 ZERO_BAND_POPULATION = "population is zero in an age band that has events"
 SUPPRESSED = "not calculated"
+BAD_REFERENCE = "reference population is zero in an age band with reference events"
+ZERO_EXPECTED = "expected count is zero: no reference events or no population"
 
 
 def dsr(  # noqa: PLR0913 (keyword-only options, as in the PHE method)
@@ -93,7 +95,7 @@ def dsr(  # noqa: PLR0913 (keyword-only options, as in the PHE method)
         0  200.0   20.0  17.32  22.97
     """
     groups = by_columns(by)
-    prepared = _dsr_rows(
+    totals = _dsr_sums(
         frame,
         count,
         population,
@@ -103,8 +105,7 @@ def dsr(  # noqa: PLR0913 (keyword-only options, as in the PHE method)
         event_frequency,
         independent_events,
     )
-    totals = prepared
-    standard_sum = float(prepared.attrs["standard_total"])
+    standard_sum = float(totals.attrs["standard_total"])
     events = totals["events"].to_numpy()
     value = totals["weighted"].to_numpy() / standard_sum * multiplier
     variance = totals["squared"].to_numpy() / standard_sum**2 * multiplier**2
@@ -134,7 +135,7 @@ def dsr(  # noqa: PLR0913 (keyword-only options, as in the PHE method)
     )
 
 
-def _dsr_rows(
+def _dsr_sums(
     frame: pd.DataFrame,
     count: str,
     population: str,
@@ -275,11 +276,8 @@ def isr(  # noqa: PLR0913 (keyword-only options, as in the PHE method)
     if statistic not in ("ratio", "rate"):
         raise InvalidConfig(f"statistic must be 'ratio' or 'rate', not {statistic!r}.")
     groups = by_columns(by)
-    require_columns(
-        frame,
-        [count, population, reference_count, reference_population, *groups],
-        "isr()",
-    )
+    columns = [count, population, reference_count, reference_population]
+    require_columns(frame, [*columns, *groups], "isr()")
     totals = _isr_sums(
         frame, count, population, reference_count, reference_population, groups
     )
@@ -287,11 +285,8 @@ def isr(  # noqa: PLR0913 (keyword-only options, as in the PHE method)
     expected = totals["expected"].to_numpy()
     scale = _isr_scale(totals, statistic, multiplier)
     reason = reasons(
-        (
-            totals["bad_reference"].to_numpy() > 0,
-            "reference population is zero in an age band with reference events",
-        ),
-        (expected == 0, "expected count is zero: no reference events or no population"),
+        (totals["bad_reference"].to_numpy() > 0, BAD_REFERENCE),
+        (expected == 0, ZERO_EXPECTED),
     )
     with np.errstate(invalid="ignore", divide="ignore"):
         per_expected = np.where(expected > 0, scale / expected, np.nan)
