@@ -214,20 +214,28 @@ def _input_frame(values: object, dates: object, series: object) -> pd.DataFrame:
             hint="Drop or fill the missing periods first; limits need every point.",
         )
     frame = pd.DataFrame({"value": value})
-    for name, column in (("date", dates), ("series", series)):
+    for name, column in (("series", series), ("date", dates)):
         if column is None:
-            frame[name] = np.arange(len(value)) if name == "date" else None
             continue
         array = pd.Series(column).to_numpy()
         if len(array) != len(value):
             raise DataError(f"xmr() has {len(value)} values but {len(array)} {name}s.")
+        if pd.isna(array).any():
+            raise DataError(f"xmr() {name}s include missing values.")
         frame[name] = array
-    return frame
+    if series is None:
+        frame["series"] = None
+    if dates is None:  # positions within each series
+        codes = pd.factorize(frame["series"], use_na_sentinel=False)[0]
+        frame["date"] = pd.Series(codes).groupby(codes).cumcount().to_numpy()
+    return frame[["value", "date", "series"]]
 
 
 def _layout(frame: pd.DataFrame, rebase: Rebase, *, has_dates: bool) -> _Layout:
     """Sort points by series and date, and cut each series into rebase segments."""
-    series_code, series_labels = pd.factorize(frame["series"], sort=False)
+    series_code, series_labels = pd.factorize(
+        frame["series"], sort=False, use_na_sentinel=False
+    )
     date_code, date_labels = pd.factorize(frame["date"], sort=True)
     order = np.lexsort((date_code, series_code))
     s_code, d_code = series_code[order], date_code[order]

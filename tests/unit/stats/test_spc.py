@@ -205,7 +205,10 @@ def test_rebase_per_series_and_by_position() -> None:
     values = [1.0, 2.0] * 10
     series = ["a"] * 10 + ["b"] * 10
     chart = stats.xmr(values, series=series, rebase={"b": [5]})
-    assert chart.points.groupby("series")["segment"].max().to_dict() == {"a": 0, "b": 1}
+    assert chart.points["segment"].tolist() == [0] * 10 + [0] * 5 + [1] * 5
+    assert chart.points["index"].tolist() == list(range(10)) * 2
+    both = stats.xmr(values, series=series, rebase=[4])
+    assert both.points["segment"].tolist() == ([0] * 4 + [1] * 6) * 2
     with pytest.raises(DataError, match="'c'"):
         stats.xmr(values, series=series, rebase={"c": [5]})
 
@@ -221,6 +224,8 @@ def test_dates_sort_the_points() -> None:
 def test_input_errors() -> None:
     with pytest.raises(DataError, match="missing"):
         stats.xmr([1.0, np.nan, 2.0])
+    with pytest.raises(DataError, match="dates include missing"):
+        stats.xmr([1.0, 2.0], [pd.Timestamp("2024-01-01"), pd.NaT])
     with pytest.raises(DataError, match="same date"):
         stats.xmr([1.0, 2.0], ["2024-01", "2024-01"])
     with pytest.raises(DataError, match="non-empty"):
