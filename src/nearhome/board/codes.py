@@ -57,20 +57,7 @@ POOL_LABELS = {
 """Display labels of the capacity pools (the ``capacity_pool`` bed grouping)."""
 LONG_STAY_DAYS = {"older_adult": 90}
 """Long-stay thresholds by capacity pool; every other pool uses ``DEFAULT_LONG_STAY_DAYS``."""
-DEFAULT_POOL_LABELS = {
-    "adult_acute": "Adult acute",
-    "older_adult": "Older adult",
-    "picu": "PICU",
-    "eating_disorders": "Eating disorders",
-    "mother_and_baby": "Mother and baby",
-    "ld_autism": "Learning disability and autism",
-    "secure": "Secure",
-    "specialist_other": "Other specialist",
-    "rehabilitation": "Rehabilitation",
-    "cyp": "Children and young people",
-}
-"""Display labels of the capacity pools (the ``capacity_pool`` bed grouping)."""
-LONG_STAY_DAYS = 60
+DEFAULT_LONG_STAY_DAYS = 60
 
 
 @dataclass(frozen=True)
