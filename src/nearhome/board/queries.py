@@ -136,21 +136,13 @@ def open_mhsds_crfd(crfd_period: ir.Table, today: date) -> ir.Table:
     )
 
 
-_ALL = Scope(ScopeKind.NOTHING, ("*",))
-"""Internal only: no filter at all (never built from a user)."""
-
-
 def _scope_filter(census: ir.Table, scope: Scope) -> ir.Table:
-    if scope is _ALL:
+    """The scope as a filter; ``Scope.admits`` is the same rule for one record."""
+    if scope.kind is ScopeKind.ALL:
         return census
-    if scope.is_empty:
+    if scope.is_empty or scope.column is None:
         return census.filter(ibis.literal(False))
-    column = {
-        ScopeKind.WARDS: "ward_code",
-        ScopeKind.PROVIDER: "provider_code",
-        ScopeKind.ICB: "person_icb_code",
-    }[scope.kind]
-    return census.filter(census[column].isin(list(scope.codes)))
+    return census.filter(census[scope.column].isin(list(scope.codes)))
 
 
 def current_inpatients(tables: CensusTables, *, today: date, scope: Scope) -> ir.Table:
@@ -266,7 +258,7 @@ def spell_keys(spell: ir.Table, spell_ids: Sequence[str]) -> ir.Table:
 
 def census_overview(tables: CensusTables, *, today: date) -> ir.Table:
     """Current inpatients counted by ward, trust and home ICB (for seeding demo accounts)."""
-    everyone = current_inpatients(tables, today=today, scope=_ALL)
+    everyone = current_inpatients(tables, today=today, scope=Scope.everyone())
     return everyone.group_by("ward_code", "provider_code", "person_icb_code").aggregate(
         patients=everyone.spell_id.count()
     )

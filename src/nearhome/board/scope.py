@@ -6,6 +6,7 @@ user's query cannot return another ward's patient, and asking for one gives "not
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -21,6 +22,8 @@ class ScopeKind(StrEnum):
     """Residents of the given ICB, wherever they are treated (ICB case managers, analysts)."""
     NOTHING = "nothing"
     """No patients at all (administrators, users without assignments)."""
+    ALL = "all"
+    """Every inpatient: internal only (the census cache, demo seeding), never a user's scope."""
 
 
 @dataclass(frozen=True)
@@ -43,13 +46,33 @@ class Scope:
             return cls.nothing()
         return cls(kind, cleaned)
 
+    @classmethod
+    def everyone(cls) -> Scope:
+        """Every inpatient (internal use only; no user is ever given this scope)."""
+        return cls(ScopeKind.ALL, ("*",))
+
     @property
     def is_empty(self) -> bool:
         """Whether the scope can match no patient."""
         return self.kind is ScopeKind.NOTHING or not self.codes
 
+    @property
+    def column(self) -> str | None:
+        """The census column the scope restricts (``None`` for everyone or no one)."""
+        return SCOPE_COLUMNS.get(self.kind)
+
+    def admits(self, record: Mapping[str, object]) -> bool:
+        """Whether a census record is inside the scope (the same rule as the census query)."""
+        if self.kind is ScopeKind.ALL:
+            return True
+        if self.is_empty or self.column is None:
+            return False
+        return record.get(self.column) in self.codes
+
     def describe(self) -> str:
         """Plain words for headings and the audit trail, e.g. ``wards W1, W2``."""
+        if self.kind is ScopeKind.ALL:
+            return "all patients"
         if self.is_empty:
             return "no patients"
         label = {
@@ -58,3 +81,11 @@ class Scope:
             ScopeKind.ICB: "residents of ICB",
         }[self.kind]
         return f"{label} {', '.join(self.codes)}"
+
+
+SCOPE_COLUMNS = {
+    ScopeKind.WARDS: "ward_code",
+    ScopeKind.PROVIDER: "provider_code",
+    ScopeKind.ICB: "person_icb_code",
+}
+"""The census column each kind of scope restricts."""

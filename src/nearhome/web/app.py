@@ -56,6 +56,7 @@ def create_app(
     census_ttl_seconds: float = 60.0,
     oidc: OidcClient | None = None,
     census: CensusCache | None = None,
+    login_throttle: LoginThrottle | None = None,
 ) -> FastAPI:
     """Build the board app.
 
@@ -69,6 +70,8 @@ def create_app(
         census_ttl_seconds: How long census results are reused.
         oidc: An OIDC client; built from the settings if omitted (and configured).
         census: A census cache to share (tests reuse one across apps over the same warehouse).
+        login_throttle: Per-address sign-in limit (the benchmark signs 50 users in from one
+            address).
     """
     database = database or open_database(settings.board_db_url)
     upgrade_database(database)
@@ -86,7 +89,7 @@ def create_app(
         templates=templates,
         signer=CookieSigner(settings.secret_key),
         hasher=password_hasher or PasswordHasher(),
-        throttle=LoginThrottle(),
+        throttle=login_throttle or LoginThrottle(),
         lockout=LockoutPolicy(
             max_failures=settings.login_max_failures,
             lockout=_minutes(settings.login_lockout_minutes),
