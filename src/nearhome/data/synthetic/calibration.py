@@ -84,7 +84,7 @@ CYP_AGES = _age_risk((2, 0.6), (3, 1.0))
 
 def _bed_types() -> tuple[BedTypeProfile, ...]:
     acute = BedTypeProfile(
-        code="200", v5_code="10", label="Adult acute", admissions_per_100k=112.0,
+        code="200", v5_code="10", label="Adult acute", admissions_per_100k=122.0,
         los_median=26.0, los_sigma=0.92, short_stay_share=0.04, age_min=18, age_max=74,
         age_risk=ADULT_AGES, male_risk=1.1, female_risk=1.0, ward_sex="single",
         security_level="0", local_occupancy=1.0, hosted_share=1.0, oap_on_overflow=True,
@@ -93,7 +93,7 @@ def _bed_types() -> tuple[BedTypeProfile, ...]:
     return (
         acute,
         BedTypeProfile(
-            code="201", v5_code="11", label="Older adult acute", admissions_per_100k=24.0,
+            code="201", v5_code="11", label="Older adult acute", admissions_per_100k=26.0,
             los_median=52.0, los_sigma=0.75, short_stay_share=0.02, age_min=60,
             age_max=99, age_risk=OLDER_AGES, male_risk=0.9, female_risk=1.0,
             ward_sex="mixed", security_level="0", local_occupancy=0.9, hosted_share=1.0,
@@ -109,15 +109,15 @@ def _bed_types() -> tuple[BedTypeProfile, ...]:
             incidents_per_day=0.16, leave_per_day=0.02,
         ),
         BedTypeProfile(
-            code="212", v5_code="38", label="Rehabilitation", admissions_per_100k=3.0,
-            los_median=220.0, los_sigma=0.7, short_stay_share=0.0, age_min=18,
+            code="212", v5_code="38", label="Rehabilitation", admissions_per_100k=2.0,
+            los_median=200.0, los_sigma=0.7, short_stay_share=0.0, age_min=18,
             age_max=64, age_risk=YOUNG_ADULT_AGES, male_risk=1.8, female_risk=1.0,
             ward_sex="mixed", security_level="0", local_occupancy=0.92,
             hosted_share=1.0, oap_on_overflow=False, detention_share=0.4,
             incidents_per_day=0.004, leave_per_day=0.12,
         ),
         BedTypeProfile(
-            code="206", v5_code="19", label="Low secure", admissions_per_100k=1.7,
+            code="206", v5_code="19", label="Low secure", admissions_per_100k=1.3,
             los_median=420.0, los_sigma=0.7, short_stay_share=0.0, age_min=18,
             age_max=64, age_risk=SECURE_AGES, male_risk=5.7, female_risk=1.0,
             ward_sex="mixed", security_level="1", local_occupancy=0.9,
@@ -125,7 +125,7 @@ def _bed_types() -> tuple[BedTypeProfile, ...]:
             incidents_per_day=0.018, leave_per_day=0.04,
         ),
         BedTypeProfile(
-            code="207", v5_code="20", label="Medium secure", admissions_per_100k=1.0,
+            code="207", v5_code="20", label="Medium secure", admissions_per_100k=0.8,
             los_median=650.0, los_sigma=0.7, short_stay_share=0.0, age_min=18,
             age_max=64, age_risk=SECURE_AGES, male_risk=5.7, female_risk=1.0,
             ward_sex="mixed", security_level="2", local_occupancy=0.9,
@@ -228,7 +228,7 @@ class DemandTargets:
     picu_transfer_share: float = 0.08
     picu_stay_median: float = 12.0
     picu_stay_sigma: float = 0.7
-    rehab_stepdown_share: float = 0.035
+    rehab_stepdown_share: float = 0.025
     readmission_share: float = 0.17
     readmission_within_14: float = 0.3
     readmission_within_30: float = 0.2
@@ -243,8 +243,8 @@ class DemandTargets:
 class CapacityTargets:
     """Bed supply: how tight adult acute beds are, ward sizes, closures, OAP routing."""
 
-    acute_beds_per_load_min: float = 0.9
-    acute_beds_per_load_max: float = 1.0
+    acute_beds_per_load_min: float = 0.93
+    acute_beds_per_load_max: float = 1.03
     ward_beds_typical: int = 18
     ward_beds_min: int = 12
     ward_beds_max: int = 24
@@ -258,7 +258,7 @@ class CapacityTargets:
     overflow_to_nhs_share: float = 0.3
     nearby_trusts: int = 3
     independent_distance_km: float = 220.0
-    repatriation_daily: float = 0.025
+    repatriation_daily: float = 0.04
 
 
 @dataclass(frozen=True)
@@ -354,17 +354,17 @@ class CrfdTargets:
     """Clinically ready for discharge: who, when in the stay, how long, why, whose."""
 
     eligible_types: tuple[str, ...] = ("200", "201", "212", "206", "207", "203")
-    share_max: float = 0.62
+    share_max: float = 0.5
     share_scale_days: float = 55.0
     min_stay_days: int = 10
     fraction_alpha: float = 2.0
     fraction_beta: float = 3.6
     two_period_share: float = 0.25
     adult_reasons: Weights = (
-        ("14", 0.06), ("15", 0.09), ("16", 0.01), ("17", 0.02), ("18", 0.15), ("19", 0.06),
-        ("32", 0.02), ("01", 0.04), ("04", 0.06), ("05", 0.08), ("09", 0.03), ("12", 0.02),
-        ("13", 0.03), ("33", 0.02), ("03", 0.05), ("07", 0.02), ("34", 0.06), ("11", 0.04),
-        ("35", 0.02), ("36", 0.01), ("98", 0.11),
+        ("14", 0.07), ("15", 0.1), ("16", 0.01), ("17", 0.03), ("18", 0.17), ("19", 0.07),
+        ("32", 0.03), ("01", 0.04), ("04", 0.05), ("05", 0.06), ("09", 0.03), ("12", 0.01),
+        ("13", 0.02), ("33", 0.02), ("03", 0.04), ("07", 0.02), ("34", 0.05), ("11", 0.04),
+        ("35", 0.02), ("36", 0.01), ("98", 0.07),
     )  # fmt: skip
     older_reasons: Weights = (
         ("07", 0.16), ("08", 0.2), ("09", 0.14), ("04", 0.1), ("34", 0.08), ("11", 0.06),

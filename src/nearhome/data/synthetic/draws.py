@@ -27,7 +27,8 @@ def normalised(weights: Weights) -> tuple[StrArray, FloatArray]:
 def codes(rng: np.random.Generator, weights: Weights, n: int) -> StrArray:
     """``n`` codes drawn independently with the given weights."""
     values, p = normalised(weights)
-    return values[rng.choice(len(values), size=n, p=p)]
+    cdf = np.cumsum(p)
+    return values[np.minimum(np.searchsorted(cdf, rng.random(n), side="right"), len(values) - 1)]
 
 
 def rows_choice(rng: np.random.Generator, p: FloatArray) -> IntArray:
@@ -80,6 +81,22 @@ def recode(values: StrArray, mapping: dict[str, str], default: str) -> StrArray:
     """Map each value through ``mapping`` (``default`` where it has no entry)."""
     if len(values) == 0:
         return np.zeros(0, dtype=np.str_)
-    unique, inverse = np.unique(values, return_inverse=True)
+    unique, inverse = distinct_inverse(values)
     mapped = np.array([mapping.get(str(v), default) for v in unique])
     return mapped[inverse]
+
+
+def distinct(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (by sorting: ``np.unique`` hashes, slowly for big arrays)."""
+    ordered = np.sort(values, kind="stable")
+    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if len(ordered) else ordered
+
+
+def distinct_inverse(values: np.ndarray) -> tuple[np.ndarray, IntArray]:
+    """Sorted distinct values and, for each input, the position of its value among them."""
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    new = np.r_[True, ordered[1:] != ordered[:-1]] if len(ordered) else np.zeros(0, dtype=bool)
+    inverse = np.empty(len(values), dtype=np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    return ordered[new], inverse

@@ -48,10 +48,11 @@ _GRID = (7, 6)
 _LAYOUT_KEY = 1
 _ICB_KEY = 2
 _PLACE_STEMS = (
-    "Ash", "Bram", "Cal", "Dun", "Elm", "Fern", "Glen", "Hart", "Kings", "Lang", "Mill",
-    "Nor", "Oak", "Pen", "Rad", "Stan", "Thorn", "Wex", "Wood", "Ald", "Bex",
+    "Amber", "Brindle", "Corvid", "Dapple", "Ember", "Fennel", "Gorse", "Heron", "Inkle",
+    "Juniper", "Kestrel", "Linnet", "Marram", "Nettle", "Osier", "Pippin", "Quillet",
+    "Rowan", "Sorrel", "Teasel", "Vetch",
 )  # fmt: skip
-_PLACE_ENDS = ("ford", "ley", "mere", "ton", "bury", "dale", "field", "wick", "combe", "holm")
+_PLACE_ENDS = ("wick", "mere", "ford", "stow", "by", "worth", "ley", "field", "combe", "holm")
 
 
 @dataclass(frozen=True)
@@ -221,11 +222,11 @@ def _population(
     base = targets.minority_share_urban if urban else targets.minority_share_typical
     base *= rng.lognormal(0.0, 0.3)
     logit = np.log(base / (1 - base)) + 0.45 * deprivation + 0.8 * (centrality - 0.5)
-    minority = 1 / (1 + np.exp(-(logit + rng.normal(0.0, 0.5, n))))
+    minority = 1 / (1 + np.exp(-(logit + rng.normal(0.0, 0.8, n))))
     _, mix = normalised(targets.minority_mix)
     icb_mix = rng.gamma(40 * mix)
     icb_mix /= icb_mix.sum()
-    lsoa_mix = rng.gamma(np.broadcast_to(25 * icb_mix, (n, 4)))
+    lsoa_mix = rng.gamma(np.broadcast_to(4 * icb_mix, (n, 4)))
     lsoa_mix /= lsoa_mix.sum(axis=1, keepdims=True)
     ethnic = np.column_stack([1 - minority, minority[:, None] * lsoa_mix])
     tilt = np.array([0.0, *([targets.minority_age_tilt] * 4)])

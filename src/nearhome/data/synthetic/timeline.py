@@ -66,7 +66,11 @@ class Timeline:
         return np.searchsorted(self.month_starts, days, side="right").astype(np.int64) - 1
 
     def years(self) -> list[int]:
-        """Calendar years the extract touches (the population file has one per year)."""
+        """Years whose mid-year (30 June) falls in the extract: one population each.
+
+        A 12-month extract always holds exactly one 30 June, so ``years`` years of
+        extract give ``years`` mid-year estimates.
+        """
         first = np.datetime64(self.start, "D").astype(object).year
         last = np.datetime64(self.end - 1, "D").astype(object).year
-        return list(range(first, last + 1))
+        return [y for y in range(first, last + 1) if self.start <= day_number(dt.date(y, 6, 30)) < self.end]
