@@ -100,7 +100,9 @@ class BatchInputs:
         if not self.can_wait():
             return census + arrivals + 1, away0 + arrivals + 1, 1
         visits = int(self.vis_offset[-1]) + arrivals
-        queue = visits + 1 if bool(self.arrival_wait.any() or self.route_wait.any()) else 1
+        queue = (
+            visits + 1 if bool(self.arrival_wait.any() or self.route_wait.any()) else 1
+        )
         return census + away0 + visits + 1, away0 + visits + 1, queue
 
 
@@ -131,7 +133,9 @@ class BatchRecords:
     waited: IntArray  # [R, P]
 
 
-def empty_records(reps: int, pools: int, capacities: tuple[int, int, int]) -> BatchRecords:
+def empty_records(
+    reps: int, pools: int, capacities: tuple[int, int, int]
+) -> BatchRecords:
     """Zeroed records sized for a batch."""
     s, a, q = capacities
 
@@ -142,13 +146,23 @@ def empty_records(reps: int, pools: int, capacities: tuple[int, int, int]) -> Ba
         return np.full((reps, n), -1, dtype=np.int16)
 
     return BatchRecords(
-        seg_pool=ints(s), seg_start=floats(s), seg_end=floats(s), seg_block=floats(s),
-        seg_out=np.zeros((reps, s), dtype=np.int16), seg_kind=ints(s),
+        seg_pool=ints(s),
+        seg_start=floats(s),
+        seg_end=floats(s),
+        seg_block=floats(s),
+        seg_out=np.zeros((reps, s), dtype=np.int16),
+        seg_kind=ints(s),
         seg_n=np.zeros(reps, dtype=np.int64),
-        aw_pool=ints(a), aw_start=floats(a), aw_end=floats(a),
-        aw_out=np.zeros((reps, a), dtype=np.int16), aw_kind=ints(a),
+        aw_pool=ints(a),
+        aw_start=floats(a),
+        aw_end=floats(a),
+        aw_out=np.zeros((reps, a), dtype=np.int16),
+        aw_kind=ints(a),
         aw_n=np.zeros(reps, dtype=np.int64),
-        q_pool=ints(q), q_since=floats(q), q_until=floats(q), q_src_pool=ints(q),
+        q_pool=ints(q),
+        q_since=floats(q),
+        q_until=floats(q),
+        q_src_pool=ints(q),
         q_n=np.zeros(reps, dtype=np.int64),
         arrivals=np.zeros((reps, pools), dtype=np.int64),
         sent_away=np.zeros((reps, pools), dtype=np.int64),

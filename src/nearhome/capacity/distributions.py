@@ -50,7 +50,7 @@ class StayComponents:
     removable: FloatArray
 
 
-def _as_array(values: FloatArray | float) -> FloatArray:
+def _as_array(values: object) -> FloatArray:
     return np.asarray(values, dtype=np.float64)
 
 
@@ -97,7 +97,9 @@ class LengthOfStay:
         total = self.quantile(u)
         share = sum(self.crfd_share.values())
         removal = removal or {}
-        removable_share = sum(s * removal.get(g, 0.0) for g, s in self.crfd_share.items())
+        removable_share = sum(
+            s * removal.get(g, 0.0) for g, s in self.crfd_share.items()
+        )
         return StayComponents(
             clinical=total * (1.0 - share),
             crfd=total * share,
@@ -159,7 +161,7 @@ class Lognormal(LengthOfStay):
 
     def quantile(self, u: FloatArray) -> FloatArray:
         """Stay in days at probability ``u``."""
-        return np.exp(self.mu + self.sigma * ndtri(_as_array(u)))
+        return _as_array(np.exp(self.mu + self.sigma * ndtri(_as_array(u))))
 
     def residual(self, elapsed: FloatArray, u: FloatArray) -> FloatArray:
         """Sample the stay beyond ``elapsed`` through the survival function (tail-accurate)."""
@@ -168,19 +170,19 @@ class Lognormal(LengthOfStay):
             z = (np.log(np.maximum(elapsed, 0.0)) - self.mu) / self.sigma
         tail = ndtr(-z) * (1.0 - _as_array(u))
         total = np.exp(self.mu - self.sigma * ndtri(np.maximum(tail, 1e-300)))
-        return np.maximum(total - elapsed, MIN_RESIDUAL_DAYS)
+        return _as_array(np.maximum(total - elapsed, MIN_RESIDUAL_DAYS))
 
     def equilibrium(self, u1: FloatArray, u2: FloatArray) -> FloatArray:
         """Length-biased lognormal is lognormal(mu + sigma², sigma); residual is U × that."""
         biased = np.exp(self.mu + self.sigma**2 + self.sigma * ndtri(_as_array(u1)))
-        return _as_array(u2) * biased
+        return _as_array(_as_array(u2) * biased)
 
     def limited_mean(self, x: FloatArray) -> FloatArray:
         """Closed form of ``E[min(L, x)]`` for a lognormal."""
         x = _as_array(x)
         with np.errstate(divide="ignore"):
             z = (np.log(np.maximum(x, 0.0)) - self.mu) / self.sigma
-        return self.mean_days * ndtr(z - self.sigma) + x * ndtr(-z)
+        return _as_array(self.mean_days * ndtr(z - self.sigma) + x * ndtr(-z))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -231,7 +233,9 @@ class Empirical(LengthOfStay):
             raise ValueError("an empirical distribution needs at least one stay")
         for group, days in self.crfd_days.items():
             if len(days) != n:
-                raise ValueError(f"crfd_days[{group!r}] has {len(days)} values, expected {n}")
+                raise ValueError(
+                    f"crfd_days[{group!r}] has {len(days)} values, expected {n}"
+                )
         clinical = np.asarray(self.clinical_days, dtype=np.float64)
         crfd = {g: np.asarray(v, dtype=np.float64) for g, v in self.crfd_days.items()}
         total = clinical + sum(crfd.values(), np.zeros(n))
@@ -287,7 +291,9 @@ class Empirical(LengthOfStay):
         elapsed, u = np.broadcast_arrays(_as_array(elapsed), _as_array(u))
         first = np.searchsorted(totals, elapsed, side="right")
         n_longer = totals.size - first
-        pick = first + np.minimum((u * n_longer).astype(np.intp), np.maximum(n_longer - 1, 0))
+        pick = first + np.minimum(
+            (u * n_longer).astype(np.intp), np.maximum(n_longer - 1, 0)
+        )
         within = totals[np.minimum(pick, totals.size - 1)] - elapsed
         top = totals[int(0.9 * totals.size) :]
         tail_mean = max(float(np.mean(top - top[0])), 1.0)
@@ -299,9 +305,10 @@ class Empirical(LengthOfStay):
         totals = self.totals
         weights = np.cumsum(totals)
         pick = np.searchsorted(weights, _as_array(u1) * weights[-1], side="right")
-        return _as_array(u2) * totals[np.minimum(pick, totals.size - 1)]
+        return _as_array(_as_array(u2) * totals[np.minimum(pick, totals.size - 1)])
 
     def limited_mean(self, x: FloatArray) -> FloatArray:
         """Mean of ``min(stay, x)`` over the observed stays."""
         x = _as_array(x)
-        return np.minimum(self.totals[None, :], x.reshape(-1, 1)).mean(axis=1).reshape(x.shape)
+        means = np.minimum(self.totals[None, :], x.reshape(-1, 1)).mean(axis=1)
+        return _as_array(means.reshape(x.shape))

@@ -33,24 +33,38 @@ ARRIVALS, VISITS, ROUTES, CENSUS, NOISE = range(5)
 
 def rng_for(seed: int, rep: int, pool: PoolModel, stream: int) -> np.random.Generator:
     """The generator of one stream of one pool in one replication."""
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(rep, pool.key, stream)))
+    return np.random.default_rng(
+        np.random.SeedSequence(seed, spawn_key=(rep, pool.key, stream))
+    )
 
 
-def _cumulative_rates(model: PlanModel, pool: PoolModel, reps: Sequence[int]) -> FloatArray:
+def _cumulative_rates(
+    model: PlanModel, pool: PoolModel, reps: Sequence[int]
+) -> FloatArray:
     """Cumulative expected admissions at each midnight, per replication ([R, D+1])."""
     rates = np.broadcast_to(pool.rates, (len(reps), pool.rates.size))
     if pool.monthly_cv > 0:
         shape = 1.0 / pool.monthly_cv**2
         months = model.month_edges.size - 1
-        noise = np.stack([rng_for(model.seed, r, pool, NOISE).gamma(shape, 1.0 / shape, months) for r in reps])
-        month = np.searchsorted(model.month_edges, np.arange(pool.rates.size), side="right") - 1
+        noise = np.stack(
+            [
+                rng_for(model.seed, r, pool, NOISE).gamma(shape, 1.0 / shape, months)
+                for r in reps
+            ]
+        )
+        month = (
+            np.searchsorted(model.month_edges, np.arange(pool.rates.size), side="right")
+            - 1
+        )
         rates = rates * noise[:, np.clip(month, 0, months - 1)]
     out = np.zeros((len(reps), pool.rates.size + 1))
     np.cumsum(rates, axis=1, out=out[:, 1:])
     return out
 
 
-def _arrival_times(model: PlanModel, pool: PoolModel, reps: Sequence[int]) -> FloatArray:
+def _arrival_times(
+    model: PlanModel, pool: PoolModel, reps: Sequence[int]
+) -> FloatArray:
     """Non-homogeneous Poisson arrivals by inverting the cumulative rate ([R, n], inf padded)."""
     cumulative = _cumulative_rates(model, pool, reps)
     totals = cumulative[:, -1]
@@ -60,16 +74,26 @@ def _arrival_times(model: PlanModel, pool: PoolModel, reps: Sequence[int]) -> Fl
     n = int(top + 6 * np.sqrt(top) + 10)
     gens = [rng_for(model.seed, r, pool, ARRIVALS) for r in reps]
     epochs = np.cumsum(np.stack([g.standard_exponential(n) for g in gens]), axis=1)
-    for i in np.flatnonzero(epochs[:, -1] < totals):  # rare: keep drawing the same stream
+    for i in np.flatnonzero(
+        epochs[:, -1] < totals
+    ):  # rare: keep drawing the same stream
         row = epochs[i]
         while row[-1] < totals[i]:
-            row = np.concatenate((row, row[-1] + np.cumsum(gens[i].standard_exponential(n // 4 + 10))))
-        epochs = np.pad(epochs, ((0, 0), (0, max(row.size - epochs.shape[1], 0))), constant_values=np.inf)
+            row = np.concatenate(
+                (row, row[-1] + np.cumsum(gens[i].standard_exponential(n // 4 + 10)))
+            )
+        epochs = np.pad(
+            epochs,
+            ((0, 0), (0, max(row.size - epochs.shape[1], 0))),
+            constant_values=np.inf,
+        )
         epochs[i, : row.size] = row
     days = np.arange(cumulative.shape[1], dtype=np.float64)
     inside = epochs < totals[:, None]
     if pool.monthly_cv > 0:
-        times = np.stack([np.interp(e, c, days) for e, c in zip(epochs, cumulative, strict=True)])
+        times = np.stack(
+            [np.interp(e, c, days) for e, c in zip(epochs, cumulative, strict=True)]
+        )
     else:
         times = np.interp(epochs, cumulative[0], days)
     return np.where(inside, times, np.inf)
@@ -89,31 +113,51 @@ def _route_draws(model: PlanModel, p: int, reps: Sequence[int], size: int) -> In
     return _routes(model, p, u)
 
 
-def _census(model: PlanModel, p: int, reps: Sequence[int]) -> tuple[FloatArray, IntArray, FloatArray, IntArray]:
+def _census(
+    model: PlanModel, p: int, reps: Sequence[int]
+) -> tuple[FloatArray, IntArray, FloatArray, IntArray]:
     """Residual stays ([R, n], nan where nobody) and routes of people in beds and away at the start.
 
     Each replication's census stream is laid out in fixed blocks (count, residuals, second
     residual uniforms, routes) so the layout never depends on the draws.
     """
     pool = model.pools[p]
-    n_local = pool.beds_at_start if pool.start == "stationary" else pool.census_local.size
+    n_local = (
+        pool.beds_at_start if pool.start == "stationary" else pool.census_local.size
+    )
     n_away = pool.census_away.size if pool.start == "census" else 0
     width = n_local + n_away
     if pool.start == "empty" or width == 0:
         none = np.full((len(reps), 0), np.nan)
-        return none, np.zeros((len(reps), 0), np.int64), none, np.zeros((len(reps), 0), np.int64)
-    u = np.stack([rng_for(model.seed, r, pool, CENSUS).random(1 + 3 * width) for r in reps])
-    u_res, u_two, u_route = (u[:, 1 + k * width : 1 + (k + 1) * width] for k in range(3))
+        return (
+            none,
+            np.zeros((len(reps), 0), np.int64),
+            none,
+            np.zeros((len(reps), 0), np.int64),
+        )
+    u = np.stack(
+        [rng_for(model.seed, r, pool, CENSUS).random(1 + 3 * width) for r in reps]
+    )
+    u_res, u_two, u_route = (
+        u[:, 1 + k * width : 1 + (k + 1) * width] for k in range(3)
+    )
     routes = _routes(model, p, u_route)
     if pool.start == "stationary":
         load = float(pool.rates.mean() * pool.los.mean)
-        count = np.minimum(poisson.ppf(u[:, 0] * poisson.cdf(n_local, load), load), n_local)
+        count = np.minimum(
+            poisson.ppf(u[:, 0] * poisson.cdf(n_local, load), load), n_local
+        )
         residual = pool.los.equilibrium(u_res, u_two)
         residual = np.where(np.arange(n_local) < count[:, None], residual, np.nan)
         return residual, routes, np.full((len(reps), 0), np.nan), routes[:, :0]
     elapsed = np.concatenate((pool.census_local, pool.census_away))
     residual = pool.los.residual(np.broadcast_to(elapsed, u_res.shape), u_res)
-    return residual[:, :n_local], routes[:, :n_local], residual[:, n_local:], routes[:, n_local:]
+    return (
+        residual[:, :n_local],
+        routes[:, :n_local],
+        residual[:, n_local:],
+        routes[:, n_local:],
+    )
 
 
 def _slot_layout(model: PlanModel) -> tuple[FloatArray, FloatArray, list[IntArray]]:
@@ -121,12 +165,16 @@ def _slot_layout(model: PlanModel) -> tuple[FloatArray, FloatArray, list[IntArra
     rows_open, rows_close, census_slots = [], [], []
     for pool in model.pools:
         usable0 = np.flatnonzero((pool.open_from <= 0.0) & (pool.close_at > 0.0))
-        n_census = pool.census_local.size if pool.start == "census" else pool.beds_at_start
+        n_census = (
+            pool.census_local.size if pool.start == "census" else pool.beds_at_start
+        )
         extra = max(n_census - usable0.size, 0)
         rows_open.append(np.concatenate((pool.open_from, np.full(extra, np.inf))))
         rows_close.append(np.concatenate((pool.close_at, np.full(extra, -np.inf))))
-        census_slots.append(np.concatenate((usable0, pool.open_from.size + np.arange(extra))))
-    width = max(max(r.size for r in rows_open), 1)
+        census_slots.append(
+            np.concatenate((usable0, pool.open_from.size + np.arange(extra)))
+        )
+    width = max(*(r.size for r in rows_open), 1)
     open_from = np.full((len(model.pools), width), np.inf)
     close_at = np.full((len(model.pools), width), -np.inf)
     for p, (o, c) in enumerate(zip(rows_open, rows_close, strict=True)):
@@ -134,7 +182,9 @@ def _slot_layout(model: PlanModel) -> tuple[FloatArray, FloatArray, list[IntArra
     return open_from, close_at, census_slots
 
 
-def _openings(model: PlanModel, open_from: FloatArray) -> tuple[FloatArray, IntArray, IntArray]:
+def _openings(
+    model: PlanModel, open_from: FloatArray
+) -> tuple[FloatArray, IntArray, IntArray]:
     p, j = np.nonzero((open_from > 0.0) & (open_from <= model.horizon))
     times = open_from[p, j]
     order = np.lexsort((j, p, times))
@@ -144,7 +194,9 @@ def _openings(model: PlanModel, open_from: FloatArray) -> tuple[FloatArray, IntA
 def _merge_arrivals(times: list[FloatArray]) -> tuple[FloatArray, IntArray]:
     """All pools' admissions of each replication in time order ([R, K], inf padded)."""
     stacked = np.concatenate(times, axis=1)
-    pools = np.concatenate([np.full(t.shape, p, dtype=np.int64) for p, t in enumerate(times)], axis=1)
+    pools = np.concatenate(
+        [np.full(t.shape, p, dtype=np.int64) for p, t in enumerate(times)], axis=1
+    )
     order = np.argsort(stacked, axis=1, kind="stable")
     arr_t = np.take_along_axis(stacked, order, axis=1)
     arr_p = np.take_along_axis(pools, order, axis=1)
@@ -152,12 +204,35 @@ def _merge_arrivals(times: list[FloatArray]) -> tuple[FloatArray, IntArray]:
     return arr_t[:, :width], arr_p[:, :width]
 
 
-def _away_census(parts: list[tuple[int, FloatArray, FloatArray, IntArray]], reps: int) -> tuple[IntArray, FloatArray, FloatArray, IntArray]:
+def _away_census(
+    parts: list[tuple[int, FloatArray, FloatArray, IntArray]], reps: int
+) -> tuple[IntArray, FloatArray, FloatArray, IntArray]:
     """People placed away at the start, all pools, [R, A0] (each row the same pools in order)."""
-    pools = np.concatenate([np.full(res.shape, p, dtype=np.int64) for p, _, res, _ in parts], axis=1) if parts else np.zeros((reps, 0), np.int64)
-    starts = np.concatenate([np.broadcast_to(-elapsed, res.shape) for _, elapsed, res, _ in parts], axis=1) if parts else np.zeros((reps, 0))
-    ends = np.concatenate([res for _, _, res, _ in parts], axis=1) if parts else np.zeros((reps, 0))
-    nexts = np.concatenate([nx for *_, nx in parts], axis=1) if parts else np.zeros((reps, 0), np.int64)
+    pools = (
+        np.concatenate(
+            [np.full(res.shape, p, dtype=np.int64) for p, _, res, _ in parts], axis=1
+        )
+        if parts
+        else np.zeros((reps, 0), np.int64)
+    )
+    starts = (
+        np.concatenate(
+            [np.broadcast_to(-elapsed, res.shape) for _, elapsed, res, _ in parts],
+            axis=1,
+        )
+        if parts
+        else np.zeros((reps, 0))
+    )
+    ends = (
+        np.concatenate([res for _, _, res, _ in parts], axis=1)
+        if parts
+        else np.zeros((reps, 0))
+    )
+    nexts = (
+        np.concatenate([nx for *_, nx in parts], axis=1)
+        if parts
+        else np.zeros((reps, 0), np.int64)
+    )
     return pools, starts.astype(np.float64), ends, nexts
 
 
@@ -173,7 +248,9 @@ def build_batch(model: PlanModel, reps: Sequence[int]) -> BatchInputs:
     clin, crfd, rem, nxt, times, away = [], [], [], [], [], []
     for p, pool in enumerate(model.pools):
         times.append(_arrival_times(model, pool, reps))
-        u = np.stack([rng_for(model.seed, r, pool, VISITS).random(int(cap[p])) for r in reps])
+        u = np.stack(
+            [rng_for(model.seed, r, pool, VISITS).random(int(cap[p])) for r in reps]
+        )
         parts = pool.los.components(u, pool.removal_share)
         clin.append(parts.clinical)
         crfd.append(parts.crfd)
@@ -189,16 +266,34 @@ def build_batch(model: PlanModel, reps: Sequence[int]) -> BatchInputs:
     a_pool, a_start, a_end, a_next = _away_census(away, len(reps))
     open_t, open_p, open_j = _openings(model, open_from)
     return BatchInputs(
-        open_from=open_from, close_at=close_at, init_end=init_end, init_next=init_next,
-        init_away_pool=a_pool, init_away_start=a_start, init_away_end=a_end, init_away_next=a_next,
+        open_from=open_from,
+        close_at=close_at,
+        init_end=init_end,
+        init_next=init_next,
+        init_away_pool=a_pool,
+        init_away_start=a_start,
+        init_away_end=a_end,
+        init_away_next=a_next,
         init_away_n=np.full(len(reps), a_pool.shape[1], dtype=np.int64),
-        arr_t=arr_t, arr_p=arr_p, vis_offset=offset,
-        vis_clin=np.concatenate(clin, axis=1), vis_crfd=np.concatenate(crfd, axis=1),
-        vis_rem=np.concatenate(rem, axis=1), vis_next=np.concatenate(nxt, axis=1),
-        clin_mult=model.clin_mult, crfd_mult=model.crfd_mult, removal_ramp=model.removal_ramp,
-        long_cut=model.long_cut, long_thr=model.long_thr,
+        arr_t=arr_t,
+        arr_p=arr_p,
+        vis_offset=offset,
+        vis_clin=np.concatenate(clin, axis=1),
+        vis_crfd=np.concatenate(crfd, axis=1),
+        vis_rem=np.concatenate(rem, axis=1),
+        vis_next=np.concatenate(nxt, axis=1),
+        clin_mult=model.clin_mult,
+        crfd_mult=model.crfd_mult,
+        removal_ramp=model.removal_ramp,
+        long_cut=model.long_cut,
+        long_thr=model.long_thr,
         arrival_wait=np.array([p.arrival_wait for p in model.pools], dtype=np.bool_),
-        route_wait=model.route_wait, repat_rule=model.repat_rule,
-        repat_min_remaining=model.repat_min_remaining, horizon=model.horizon, warmup=model.warmup,
-        open_t=open_t, open_p=open_p, open_j=open_j,
+        route_wait=model.route_wait,
+        repat_rule=model.repat_rule,
+        repat_min_remaining=model.repat_min_remaining,
+        horizon=model.horizon,
+        warmup=model.warmup,
+        open_t=open_t,
+        open_p=open_p,
+        open_j=open_j,
     )

@@ -104,14 +104,24 @@ class _Batch:
         v = x.vis_offset[p] + self.vptr[r, p] % self.nvis[p]
         self.vptr[r, p] += 1
         d = np.clip(np.floor(self.t[r]).astype(np.int64), 0, x.clin_mult.shape[1] - 1)
-        length = x.vis_clin[r, v] * x.clin_mult[p, d] + (
-            x.vis_crfd[r, v] - x.vis_rem[r, v] * x.removal_ramp[p, d]
-        ) * x.crfd_mult[p, d]
+        length = (
+            x.vis_clin[r, v] * x.clin_mult[p, d]
+            + (x.vis_crfd[r, v] - x.vis_rem[r, v] * x.removal_ramp[p, d])
+            * x.crfd_mult[p, d]
+        )
         over = np.maximum(length - x.long_thr[p], 0.0)
         length = length - over * x.long_cut[p, d]
         return v, np.maximum(length, MIN_STAY_DAYS)
 
-    def occupy(self, r: IntArray, p: IntArray, j: IntArray, stop: FloatArray, nxt: IntArray, kind: Kind) -> None:  # noqa: PLR0913
+    def occupy(
+        self,
+        r: IntArray,
+        p: IntArray,
+        j: IntArray,
+        stop: FloatArray,
+        nxt: IntArray,
+        kind: Kind,
+    ) -> None:
         """Put someone in slot j from now until ``stop``; record the local stay segment."""
         rec = self.rec
         self.end[r, p, j] = stop
@@ -166,7 +176,11 @@ class _Batch:
         rows = np.arange(self.t.size)[:, None]
         idx = self.live[:, :width]
         ends = self.rec.aw_end[rows, idx] - self.t[:, None]
-        finished = (ends <= self.x.repat_min_remaining) if self.repat else np.ones(idx.shape, np.bool_)
+        finished = (
+            (ends <= self.x.repat_min_remaining)
+            if self.repat
+            else np.ones(idx.shape, np.bool_)
+        )
         dead = ~(np.arange(width) < self.nlive[:, None]) | self.aw_done[rows, idx]
         dead |= (self.aw_next[rows, idx] < 0) & finished
         order = np.argsort(dead, axis=1, kind="stable")
@@ -201,7 +215,9 @@ class _Batch:
         p, j = self.chain_p[r], self.chain_j[r]
         self.chain_p[r] = -1
         t = self.t[r]
-        usable = (self.end[r, p, j] <= t) & (x.open_from[p, j] <= t) & (t < x.close_at[p, j])
+        usable = (
+            (self.end[r, p, j] <= t) & (x.open_from[p, j] <= t) & (t < x.close_at[p, j])
+        )
         keep = usable & ~(self.key[r, p, j] < np.inf)
         r, p, j = r[keep], p[keep], j[keep]
         queued = self.nq[r, p] > 0
@@ -216,7 +232,9 @@ class _Batch:
             return
         rec = self.rec
         width = int(rec.q_n[r].max())
-        e = ((rec.q_pool[r, :width] == p[:, None]) & ~self.q_done[r, :width]).argmax(axis=1)
+        e = ((rec.q_pool[r, :width] == p[:, None]) & ~self.q_done[r, :width]).argmax(
+            axis=1
+        )
         self.q_done[r, e] = True
         rec.q_until[r, e] = self.t[r]
         was = self.needs(r, p)
@@ -239,8 +257,14 @@ class _Batch:
         idx, valid = self.live_records(r)
         rows = r[:, None]
         if idx.shape[1]:
-            eligible = valid & (rec.aw_pool[rows, idx] == p[:, None]) & ~self.aw_done[rows, idx]
-            eligible &= rec.aw_end[rows, idx] - self.t[r][:, None] > x.repat_min_remaining
+            eligible = (
+                valid
+                & (rec.aw_pool[rows, idx] == p[:, None])
+                & ~self.aw_done[rows, idx]
+            )
+            eligible &= (
+                rec.aw_end[rows, idx] - self.t[r][:, None] > x.repat_min_remaining
+            )
         else:
             eligible = np.zeros((r.size, 1), dtype=np.bool_)
             idx = np.zeros((r.size, 1), dtype=np.int64)
@@ -271,9 +295,17 @@ class _Batch:
         ep = self.pmin[r].argmin(axis=1)
         t = self.pmin[r, ep]
         n_arr = x.arr_t.shape[1]
-        t_arr = np.where(self.aptr[r] < n_arr, x.arr_t[r, np.minimum(self.aptr[r], n_arr - 1)], np.inf)
+        t_arr = np.where(
+            self.aptr[r] < n_arr,
+            x.arr_t[r, np.minimum(self.aptr[r], n_arr - 1)],
+            np.inf,
+        )
         kind = np.zeros(r.size, dtype=np.int64)
-        for code, when in ((1, self.amin[r]), (2, self.open_times[self.optr[r]]), (3, t_arr)):
+        for code, when in (
+            (1, self.amin[r]),
+            (2, self.open_times[self.optr[r]]),
+            (3, t_arr),
+        ):
             sooner = when < t
             t = np.where(sooner, when, t)
             kind[sooner] = code
@@ -281,7 +313,7 @@ class _Batch:
         go = ~done
         self.t[r[go]] = t[go]
         self.events(r[go], ep[go], kind[go])
-        return done
+        return np.asarray(done, dtype=np.bool_)
 
     def events(self, r: IntArray, ep: IntArray, kind: IntArray) -> None:
         """Handle this pass's events; people who need a bed go to :meth:`place`."""
@@ -330,7 +362,9 @@ class _Batch:
         need = target >= 0
         self.place(r[need], target[need], src_p[need], src_j[need], kind[need])
 
-    def place(self, r: IntArray, p: IntArray, sp: IntArray, sj: IntArray, kind: IntArray) -> None:  # noqa: PLR0913
+    def place(
+        self, r: IntArray, p: IntArray, sp: IntArray, sj: IntArray, kind: IntArray
+    ) -> None:
         """Find a bed in pool p for each person; else queue, block or send out of area."""
         if not r.size:
             return
@@ -341,11 +375,18 @@ class _Batch:
         found = free.any(axis=1)
         self.dirty[r, p] = True
         self.dirty[r[sp >= 0], sp[sp >= 0]] = True
-        self.start_local(r[found], p[found], free.argmax(axis=1)[found], np.where(kind == 3, 1, 2)[found])
+        self.start_local(
+            r[found],
+            p[found],
+            free.argmax(axis=1)[found],
+            np.where(kind == 3, 1, 2)[found],
+        )
         moved = found & (sp >= 0)
         self.chain_p[r[moved]], self.chain_j[r[moved]] = sp[moved], sj[moved]
         r, p, sp, sj, kind = r[~found], p[~found], sp[~found], sj[~found], kind[~found]
-        wait = np.where(sp < 0, x.arrival_wait[p], x.route_wait[np.maximum(sp, 0), p]) & (kind != 1)
+        wait = np.where(
+            sp < 0, x.arrival_wait[p], x.route_wait[np.maximum(sp, 0), p]
+        ) & (kind != 1)
         self.enqueue(r[wait], p[wait], sp[wait], sj[wait])
         go = ~wait
         r, p, sp, sj, kind = r[go], p[go], sp[go], sj[go], kind[go]
@@ -436,7 +477,6 @@ class _Batch:
             live[re[self.step(re)]] = False
             self.settle()
 
-
     def run_loss_only(self) -> None:
         """The same dynamics when nobody can ever wait: no transfers, queues or repatriation.
 
@@ -446,7 +486,12 @@ class _Batch:
         x, rec = self.x, self.rec
         self.start()
         reps, pools, _ = self.end.shape
-        scheduled = bool(np.any(np.isfinite(x.open_from) & (x.open_from > -np.inf) | np.isfinite(x.close_at)))
+        scheduled = bool(
+            np.any(
+                np.isfinite(x.open_from) & (x.open_from > -np.inf)
+                | np.isfinite(x.close_at)
+            )
+        )
         single = pools == 1 and not scheduled
         every = np.arange(reps)
         for k in range(x.arr_t.shape[1]):
@@ -470,13 +515,21 @@ class _Batch:
             rl, pl, jl, tl = r[found], p[found], j[found], t[found]
             self.end[rl, pl, jl] = tl + stay[found]
             n = rec.seg_n[rl]
-            rec.seg_pool[rl, n], rec.seg_start[rl, n], rec.seg_end[rl, n] = pl, tl, tl + stay[found]
+            rec.seg_pool[rl, n], rec.seg_start[rl, n], rec.seg_end[rl, n] = (
+                pl,
+                tl,
+                tl + stay[found],
+            )
             rec.seg_kind[rl, n] = 1
             rec.seg_n[rl] = n + 1
             away = ~found
             ra, pa, ta = r[away], p[away], t[away]
             n = rec.aw_n[ra]
-            rec.aw_pool[ra, n], rec.aw_start[ra, n], rec.aw_end[ra, n] = pa, ta, ta + stay[away]
+            rec.aw_pool[ra, n], rec.aw_start[ra, n], rec.aw_end[ra, n] = (
+                pa,
+                ta,
+                ta + stay[away],
+            )
             rec.aw_kind[ra, n] = 1
             rec.aw_n[ra] = n + 1
             rec.sent_away[ra, pa] += counted[away]

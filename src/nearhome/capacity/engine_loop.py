@@ -15,9 +15,12 @@ it is simply free once its end time has passed.
 
 from __future__ import annotations
 
+# The numba functions below are typed by numba when compiled, not by annotations (numba
+# would read them); mypy is told not to ask for them.
+# mypy: disable-error-code="no-untyped-def,no-untyped-call"
 import math
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
@@ -33,8 +36,7 @@ try:  # numba is an optional speed-up; everything works without it
     HAVE_NUMBA = True
 
     def _jit(func: F) -> F:
-        compiled: F = numba.njit(cache=True, nogil=True)(func)
-        return compiled
+        return cast(F, numba.njit(cache=True, nogil=True)(func))
 
 except ImportError:  # pragma: no cover - depends on the environment
     HAVE_NUMBA = False
@@ -44,26 +46,41 @@ except ImportError:  # pragma: no cover - depends on the environment
 
 
 @_jit
-def _stay(v, p, t, vis_clin, vis_crfd, vis_rem, clin_mult, crfd_mult, removal_ramp, long_cut, long_thr):  # type: ignore[no-untyped-def]  # noqa: PLR0913
-    d = min(max(int(math.floor(t)), 0), clin_mult.shape[1] - 1)
-    length = vis_clin[v] * clin_mult[p, d] + (vis_crfd[v] - vis_rem[v] * removal_ramp[p, d]) * crfd_mult[p, d]
+def _stay(  # noqa: PLR0913, PLR0917
+    v,
+    p,
+    t,
+    vis_clin,
+    vis_crfd,
+    vis_rem,
+    clin_mult,
+    crfd_mult,
+    removal_ramp,
+    long_cut,
+    long_thr,
+):
+    d = min(max(math.floor(t), 0), clin_mult.shape[1] - 1)
+    length = (
+        vis_clin[v] * clin_mult[p, d]
+        + (vis_crfd[v] - vis_rem[v] * removal_ramp[p, d]) * crfd_mult[p, d]
+    )
     if length > long_thr[p]:
         length = length - (length - long_thr[p]) * long_cut[p, d]
     return max(length, MIN_STAY_DAYS)
 
 
 @_jit
-def _needs(p, nq, away_possible, repat):  # type: ignore[no-untyped-def]
+def _needs(p, nq, away_possible, repat):
     return nq[p] > 0 or (repat and away_possible[p])
 
 
 @_jit
-def _eventful(p, j, pending, nxt, nq, away_possible, repat):  # type: ignore[no-untyped-def]  # noqa: PLR0913
+def _eventful(p, j, pending, nxt, nq, away_possible, repat):
     return pending[p, j] and (nxt[p, j] >= 0 or _needs(p, nq, away_possible, repat))
 
 
 @_jit
-def _free_slot(p, t, end, pending, nxt, nq, away_possible, repat, open_from, close_at):  # type: ignore[no-untyped-def]  # noqa: PLR0913
+def _free_slot(p, t, end, pending, nxt, nq, away_possible, repat, open_from, close_at):  # noqa: PLR0913, PLR0917
     for j in range(end.shape[1]):
         if (
             end[p, j] <= t
@@ -75,21 +92,66 @@ def _free_slot(p, t, end, pending, nxt, nq, away_possible, repat, open_from, clo
 
 
 @_jit
-def _needs_on(p, t, end, pending):  # type: ignore[no-untyped-def]
+def _needs_on(p, t, end, pending):
     for j in range(end.shape[1]):
         if pending[p, j] and end[p, j] <= t:
             pending[p, j] = False
 
 
 @_jit
-def _run_rep(  # type: ignore[no-untyped-def]  # noqa: C901, PLR0912, PLR0913, PLR0915
-    r, open_from, close_at, init_end, init_next, init_away_pool, init_away_start, init_away_end,
-    init_away_next, init_away_n, arr_t, arr_p, vis_offset, vis_clin, vis_crfd, vis_rem, vis_next,
-    clin_mult, crfd_mult, removal_ramp, long_cut, long_thr, arrival_wait, route_wait, repat_rule,
-    repat_min_remaining, horizon, warmup, open_t, open_p, open_j,
-    seg_pool, seg_start, seg_end, seg_block, seg_out, seg_kind, seg_n,
-    aw_pool, aw_start, aw_end, aw_out, aw_kind, aw_n,
-    q_pool, q_since, q_until, q_src_pool, q_n, arrivals, sent_away, waited,
+def _run_rep(  # noqa: C901, PLR0912, PLR0913, PLR0915, PLR0917
+    r,
+    open_from,
+    close_at,
+    init_end,
+    init_next,
+    init_away_pool,
+    init_away_start,
+    init_away_end,
+    init_away_next,
+    init_away_n,
+    arr_t,
+    arr_p,
+    vis_offset,
+    vis_clin,
+    vis_crfd,
+    vis_rem,
+    vis_next,
+    clin_mult,
+    crfd_mult,
+    removal_ramp,
+    long_cut,
+    long_thr,
+    arrival_wait,
+    route_wait,
+    repat_rule,
+    repat_min_remaining,
+    horizon,
+    warmup,
+    open_t,
+    open_p,
+    open_j,
+    seg_pool,
+    seg_start,
+    seg_end,
+    seg_block,
+    seg_out,
+    seg_kind,
+    seg_n,
+    aw_pool,
+    aw_start,
+    aw_end,
+    aw_out,
+    aw_kind,
+    aw_n,
+    q_pool,
+    q_since,
+    q_until,
+    q_src_pool,
+    q_n,
+    arrivals,
+    sent_away,
+    waited,
 ):
     n_pools, n_slots = open_from.shape
     repat = repat_rule > 0
@@ -153,8 +215,10 @@ def _run_rep(  # type: ignore[no-untyped-def]  # noqa: C901, PLR0912, PLR0913, P
         if chain_p < 0:
             # initial repatriation into free beds at time 0, one slot at a time
             while init_p < n_pools and chain_p < 0:
-                if _needs(init_p, nq, away_possible, repat) and end[init_p, init_j] <= 0.0 and (
-                    open_from[init_p, init_j] <= 0.0 < close_at[init_p, init_j]
+                if (
+                    _needs(init_p, nq, away_possible, repat)
+                    and end[init_p, init_j] <= 0.0
+                    and (open_from[init_p, init_j] <= 0.0 < close_at[init_p, init_j])
                 ):
                     chain_p = init_p
                     chain_j = init_j
@@ -193,7 +257,19 @@ def _run_rep(  # type: ignore[no-untyped-def]  # noqa: C901, PLR0912, PLR0913, P
                     kind = 2
                 v = vis_offset[p] + vptr[p] % (vis_offset[p + 1] - vis_offset[p])
                 vptr[p] += 1
-                stay = _stay(v, p, t, vis_clin[r], vis_crfd[r], vis_rem[r], clin_mult, crfd_mult, removal_ramp, long_cut, long_thr)
+                stay = _stay(
+                    v,
+                    p,
+                    t,
+                    vis_clin[r],
+                    vis_crfd[r],
+                    vis_rem[r],
+                    clin_mult,
+                    crfd_mult,
+                    removal_ramp,
+                    long_cut,
+                    long_thr,
+                )
                 end[p, j] = t + stay
                 nxt[p, j] = vis_next[r, v]
                 pending[p, j] = True
@@ -207,13 +283,16 @@ def _run_rep(  # type: ignore[no-untyped-def]  # noqa: C901, PLR0912, PLR0913, P
                 best = -1
                 for m in range(nlive):
                     k = live[m]
-                    if aw_pool[r, k] == p and not aw_done[k] and aw_end[r, k] - t > repat_min_remaining:
-                        if best < 0:
-                            best = k
-                        elif repat_rule == 1 and aw_start[r, k] < aw_start[r, best]:
-                            best = k
-                        elif repat_rule == 2 and aw_end[r, k] > aw_end[r, best]:
-                            best = k
+                    if (
+                        aw_pool[r, k] == p
+                        and not aw_done[k]
+                        and aw_end[r, k] - t > repat_min_remaining
+                    ) and (
+                        best < 0
+                        or (repat_rule == 1 and aw_start[r, k] < aw_start[r, best])
+                        or (repat_rule == 2 and aw_end[r, k] > aw_end[r, best])
+                    ):
+                        best = k
                 if best < 0:
                     away_possible[p] = False
                 else:
@@ -253,7 +332,10 @@ def _run_rep(  # type: ignore[no-untyped-def]  # noqa: C901, PLR0912, PLR0913, P
                 pmin[p] = np.inf
                 pj[p] = -1
                 for j in range(n_slots):
-                    if _eventful(p, j, pending, nxt, nq, away_possible, repat) and end[p, j] < pmin[p]:
+                    if (
+                        _eventful(p, j, pending, nxt, nq, away_possible, repat)
+                        and end[p, j] < pmin[p]
+                    ):
                         pmin[p] = end[p, j]
                         pj[p] = j
             if pmin[p] < t_slot:
@@ -326,11 +408,27 @@ def _run_rep(  # type: ignore[no-untyped-def]  # noqa: C901, PLR0912, PLR0913, P
         pdirty[target] = True
         if source_p >= 0:
             pdirty[source_p] = True
-        k = _free_slot(target, t, end, pending, nxt, nq, away_possible, repat, open_from, close_at)
+        k = _free_slot(
+            target, t, end, pending, nxt, nq, away_possible, repat, open_from, close_at
+        )
         if k >= 0:
-            v = vis_offset[target] + vptr[target] % (vis_offset[target + 1] - vis_offset[target])
+            v = vis_offset[target] + vptr[target] % (
+                vis_offset[target + 1] - vis_offset[target]
+            )
             vptr[target] += 1
-            stay = _stay(v, target, t, vis_clin[r], vis_crfd[r], vis_rem[r], clin_mult, crfd_mult, removal_ramp, long_cut, long_thr)
+            stay = _stay(
+                v,
+                target,
+                t,
+                vis_clin[r],
+                vis_crfd[r],
+                vis_rem[r],
+                clin_mult,
+                crfd_mult,
+                removal_ramp,
+                long_cut,
+                long_thr,
+            )
             end[target, k] = t + stay
             nxt[target, k] = vis_next[r, v]
             pending[target, k] = True
@@ -365,9 +463,23 @@ def _run_rep(  # type: ignore[no-untyped-def]  # noqa: C901, PLR0912, PLR0913, P
             elif t >= warmup:
                 waited[r, target] += 1
             continue
-        v = vis_offset[target] + vptr[target] % (vis_offset[target + 1] - vis_offset[target])
+        v = vis_offset[target] + vptr[target] % (
+            vis_offset[target + 1] - vis_offset[target]
+        )
         vptr[target] += 1
-        stay = _stay(v, target, t, vis_clin[r], vis_crfd[r], vis_rem[r], clin_mult, crfd_mult, removal_ramp, long_cut, long_thr)
+        stay = _stay(
+            v,
+            target,
+            t,
+            vis_clin[r],
+            vis_crfd[r],
+            vis_rem[r],
+            clin_mult,
+            crfd_mult,
+            removal_ramp,
+            long_cut,
+            long_thr,
+        )
         aw_pool[r, na] = target
         aw_start[r, na] = t
         aw_end[r, na] = t + stay
@@ -395,19 +507,57 @@ def _run_rep(  # type: ignore[no-untyped-def]  # noqa: C901, PLR0912, PLR0913, P
 def run_batch_loop(inputs: BatchInputs, records: BatchRecords) -> None:
     """Simulate every replication of the batch one after another, filling ``records``."""
     arrays = (
-        inputs.open_from, inputs.close_at, inputs.init_end, inputs.init_next,
-        inputs.init_away_pool, inputs.init_away_start, inputs.init_away_end,
-        inputs.init_away_next, inputs.init_away_n, inputs.arr_t, inputs.arr_p,
-        inputs.vis_offset, inputs.vis_clin, inputs.vis_crfd, inputs.vis_rem, inputs.vis_next,
-        inputs.clin_mult, inputs.crfd_mult, inputs.removal_ramp, inputs.long_cut,
-        inputs.long_thr, inputs.arrival_wait, inputs.route_wait, inputs.repat_rule,
-        inputs.repat_min_remaining, inputs.horizon, inputs.warmup, inputs.open_t,
-        inputs.open_p, inputs.open_j,
-        records.seg_pool, records.seg_start, records.seg_end, records.seg_block,
-        records.seg_out, records.seg_kind, records.seg_n,
-        records.aw_pool, records.aw_start, records.aw_end, records.aw_out, records.aw_kind,
-        records.aw_n, records.q_pool, records.q_since, records.q_until, records.q_src_pool,
-        records.q_n, records.arrivals, records.sent_away, records.waited,
+        inputs.open_from,
+        inputs.close_at,
+        inputs.init_end,
+        inputs.init_next,
+        inputs.init_away_pool,
+        inputs.init_away_start,
+        inputs.init_away_end,
+        inputs.init_away_next,
+        inputs.init_away_n,
+        inputs.arr_t,
+        inputs.arr_p,
+        inputs.vis_offset,
+        inputs.vis_clin,
+        inputs.vis_crfd,
+        inputs.vis_rem,
+        inputs.vis_next,
+        inputs.clin_mult,
+        inputs.crfd_mult,
+        inputs.removal_ramp,
+        inputs.long_cut,
+        inputs.long_thr,
+        inputs.arrival_wait,
+        inputs.route_wait,
+        inputs.repat_rule,
+        inputs.repat_min_remaining,
+        inputs.horizon,
+        inputs.warmup,
+        inputs.open_t,
+        inputs.open_p,
+        inputs.open_j,
+        records.seg_pool,
+        records.seg_start,
+        records.seg_end,
+        records.seg_block,
+        records.seg_out,
+        records.seg_kind,
+        records.seg_n,
+        records.aw_pool,
+        records.aw_start,
+        records.aw_end,
+        records.aw_out,
+        records.aw_kind,
+        records.aw_n,
+        records.q_pool,
+        records.q_since,
+        records.q_until,
+        records.q_src_pool,
+        records.q_n,
+        records.arrivals,
+        records.sent_away,
+        records.waited,
     )
     for r in range(inputs.reps):
         _run_rep(r, *arrays)

@@ -62,7 +62,10 @@ def max_demand(beds: int, mean_los_days: float, max_out_of_area: float = 0.05) -
 
 
 def los_reduction_needed(
-    arrivals_per_day: float, mean_los_days: float, beds: int, max_out_of_area: float = 0.05
+    arrivals_per_day: float,
+    mean_los_days: float,
+    beds: int,
+    max_out_of_area: float = 0.05,
 ) -> float:
     """Fraction by which mean stay must fall for ``beds`` to meet the target (0 if met).
 
@@ -76,7 +79,9 @@ def los_reduction_needed(
     return max(0.0, 1.0 - max_load(beds, max_out_of_area) / load)
 
 
-def beds_at_occupancy(load: float, occupancy: float = 0.85, *, rounding: str = "round") -> int:
+def beds_at_occupancy(
+    load: float, occupancy: float = 0.85, *, rounding: str = "round"
+) -> int:
     """Beds by the fixed-occupancy rule ``load ÷ occupancy`` (the Midlands model's view).
 
     ``rounding="round"`` rounds half to even as that model's R code does; ``"ceil"`` rounds up.
@@ -91,7 +96,9 @@ def beds_at_occupancy(load: float, occupancy: float = 0.85, *, rounding: str = "
     return math.ceil(raw - 1e-12) if rounding == "ceil" else round(raw)
 
 
-def occupancy_view(load: float, occupancy: float = 0.85, max_out_of_area: float = 0.05) -> dict[str, float]:
+def occupancy_view(
+    load: float, occupancy: float = 0.85, max_out_of_area: float = 0.05
+) -> dict[str, float]:
     """The fixed-occupancy answer next to the risk answer, for one pool.
 
     Examples:

@@ -18,7 +18,13 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from nearhome.capacity.scenario import Levers, MidlandsSpec, PoolSpec, RepatriationSpec, Scenario
+from nearhome.capacity.scenario import (
+    Levers,
+    MidlandsSpec,
+    PoolSpec,
+    RepatriationSpec,
+    Scenario,
+)
 
 __all__ = [
     "LEVER_NAMES",
@@ -89,7 +95,9 @@ def _seasonality(pool: PoolSpec, dates_doy: FloatArray) -> FloatArray:
 
     def curve(doy: FloatArray) -> FloatArray:
         log_rate = np.zeros_like(doy)
-        for k, (a, b) in enumerate(zip(spec.annual_cos, spec.annual_sin, strict=True), start=1):
+        for k, (a, b) in enumerate(
+            zip(spec.annual_cos, spec.annual_sin, strict=True), start=1
+        ):
             angle = 2.0 * math.pi * k * doy / DAYS_PER_YEAR
             log_rate += a * np.cos(angle) + b * np.sin(angle)
         return np.asarray(np.exp(log_rate), dtype=np.float64)
@@ -98,14 +106,21 @@ def _seasonality(pool: PoolSpec, dates_doy: FloatArray) -> FloatArray:
     return curve(dates_doy) / year_mean
 
 
-def _population_index(scenario: Scenario, pool: PoolSpec, years: FloatArray) -> FloatArray:
+def _population_index(
+    scenario: Scenario, pool: PoolSpec, years: FloatArray
+) -> FloatArray:
     """Admission-weighted population growth for the pool, relative to the plan start."""
     mix_total = sum(pool.age_sex_mix.values()) or 1.0
     index = np.zeros_like(years)
-    start_year = scenario.start_date.year + (scenario.start_date.timetuple().tm_yday - 1) / DAYS_PER_YEAR
+    start_year = (
+        scenario.start_date.year
+        + (scenario.start_date.timetuple().tm_yday - 1) / DAYS_PER_YEAR
+    )
     for group, share in pool.age_sex_mix.items():
         rows = sorted(
-            (r.year + 0.5, r.count) for r in scenario.population if f"{r.age_band}|{r.sex}" == group
+            (r.year + 0.5, r.count)
+            for r in scenario.population
+            if f"{r.age_band}|{r.sex}" == group
         )
         xs = np.array([x for x, _ in rows])
         ys = np.array([y for _, y in rows])
@@ -127,12 +142,22 @@ def midlands_multipliers(spec: MidlandsSpec) -> tuple[float, float]:
         (0.956, 0.9026)
     """
     others = (
-        spec.demographic_growth + spec.incidence_change + spec.acuity_change + spec.mha_changes
-        + spec.national_policy + spec.service_models + spec.prevention_programme
-        + spec.admission_avoidance + spec.waiting_list_reduction
+        spec.demographic_growth
+        + spec.incidence_change
+        + spec.acuity_change
+        + spec.mha_changes
+        + spec.national_policy
+        + spec.service_models
+        + spec.prevention_programme
+        + spec.admission_avoidance
+        + spec.waiting_list_reduction
     )
     spells = 1.0 + (others + spec.social_care_pressures) / 100.0
-    bed_days = 1.0 + others / 100.0 + spec.delayed_share_of_bed_days * spec.social_care_pressures / 100.0
+    bed_days = (
+        1.0
+        + others / 100.0
+        + spec.delayed_share_of_bed_days * spec.social_care_pressures / 100.0
+    )
     return spells, bed_days / spells
 
 
@@ -143,20 +168,34 @@ def admission_rates(scenario: Scenario, pool: PoolSpec, days: FloatArray) -> Flo
     weekday = np.array([d.weekday() for d in dates])
     factors = np.asarray(pool.admissions.weekday_factors, dtype=np.float64)
     years = days / DAYS_PER_YEAR
-    rate = pool.admissions.per_day * _seasonality(pool, doy) * (factors / factors.mean())[weekday]
+    rate = (
+        pool.admissions.per_day
+        * _seasonality(pool, doy)
+        * (factors / factors.mean())[weekday]
+    )
     rate = rate * (1.0 + pool.admissions.trend_pct_per_year / 100.0) ** years
     levers, ramp = scenario.levers, lever_ramp(scenario, days)
     if levers.demographic_growth:
-        calendar = np.array([d.year + (d.timetuple().tm_yday - 1) / DAYS_PER_YEAR for d in dates])
+        calendar = np.array(
+            [d.year + (d.timetuple().tm_yday - 1) / DAYS_PER_YEAR for d in dates]
+        )
         rate = rate * _population_index(scenario, pool, calendar)
     if levers.incidence_change_pct_per_year:
-        since = np.maximum(days - _day(scenario, levers.start, scenario.start_date), 0.0)
-        rate = rate * (1.0 + levers.incidence_change_pct_per_year / 100.0) ** (since / DAYS_PER_YEAR)
+        since = np.maximum(
+            days - _day(scenario, levers.start, scenario.start_date), 0.0
+        )
+        rate = rate * (1.0 + levers.incidence_change_pct_per_year / 100.0) ** (
+            since / DAYS_PER_YEAR
+        )
     for item in levers.admission_avoidance:
         if item.pools and pool.id not in item.pools:
             continue
-        own = np.where(days >= _day(scenario, item.start, scenario.start_date), 1.0, 0.0)
-        rate = rate * (1.0 - item.pct_of_admissions / 100.0 * (own if item.start else ramp))
+        own = np.where(
+            days >= _day(scenario, item.start, scenario.start_date), 1.0, 0.0
+        )
+        rate = rate * (
+            1.0 - item.pct_of_admissions / 100.0 * (own if item.start else ramp)
+        )
     if scenario.midlands is not None and scenario.midlands.apply_to_simulation:
         arrivals, _ = midlands_multipliers(scenario.midlands)
         rate = rate * (1.0 + (arrivals - 1.0) * _midlands_ramp(days))
@@ -168,10 +207,14 @@ def _midlands_ramp(days: FloatArray) -> FloatArray:
     return np.clip(days / (3 * DAYS_PER_YEAR), 0.0, 1.0)
 
 
-def _los_tables(scenario: Scenario, days: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+def _los_tables(
+    scenario: Scenario, days: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     levers, ramp = scenario.levers, lever_ramp(scenario, days)
     since = np.maximum(days - _day(scenario, levers.start, scenario.start_date), 0.0)
-    clinical = (1.0 + levers.acuity_change_pct_per_year / 100.0) ** (since / DAYS_PER_YEAR)
+    clinical = (1.0 + levers.acuity_change_pct_per_year / 100.0) ** (
+        since / DAYS_PER_YEAR
+    )
     clinical = clinical * (1.0 - levers.los_reduction_pct / 100.0 * ramp)
     crfd = np.ones_like(days)
     if scenario.midlands is not None and scenario.midlands.apply_to_simulation:
@@ -185,10 +228,15 @@ def _los_tables(scenario: Scenario, days: FloatArray) -> tuple[FloatArray, Float
 def bed_slots(scenario: Scenario, pool: PoolSpec) -> tuple[FloatArray, FloatArray]:
     """Opening and closing day of every bed slot; closures take the newest open slots."""
     reserved = round(pool.non_resident_census)
-    released = round(pool.non_resident_census * scenario.levers.expatriation_pct / 100.0)
+    released = round(
+        pool.non_resident_census * scenario.levers.expatriation_pct / 100.0
+    )
     opens: list[float] = [-math.inf] * max(pool.beds - reserved, 0)
     closes: list[float] = [math.inf] * len(opens)
-    changes = [(_day(scenario, c.date, scenario.start_date), c.change) for c in pool.bed_changes]
+    changes = [
+        (_day(scenario, c.date, scenario.start_date), c.change)
+        for c in pool.bed_changes
+    ]
     if released:
         levers = scenario.levers
         when = _day(scenario, levers.full_effect or levers.start, scenario.start_date)
@@ -199,7 +247,7 @@ def bed_slots(scenario: Scenario, pool: PoolSpec) -> tuple[FloatArray, FloatArra
             closes += [math.inf] * change
             continue
         open_now = [i for i in range(len(opens)) if closes[i] > day]
-        for i in sorted(open_now, reverse=True)[: -change]:
+        for i in sorted(open_now, reverse=True)[:-change]:
             closes[i] = day
     return np.asarray(opens, dtype=np.float64), np.asarray(closes, dtype=np.float64)
 
@@ -233,7 +281,9 @@ def plan_tables(scenario: Scenario) -> PlanTables:
         crfd_multiplier=np.tile(crfd, (n, 1)),
         removal_ramp=np.tile(removal, (n, 1)),
         long_stay_cut=np.tile(long_cut, (n, 1)),
-        long_stay_threshold=np.array([p.long_stay_days or math.inf for p in scenario.pools]),
+        long_stay_threshold=np.array(
+            [p.long_stay_days or math.inf for p in scenario.pools]
+        ),
         removal_share=tuple(dict(share) for _ in scenario.pools),
         open_from=tuple(s[0] for s in slots),
         close_at=tuple(s[1] for s in slots),
@@ -263,18 +313,18 @@ def neutralise(scenario: Scenario, names: set[str] | frozenset[str]) -> Scenario
     if changed:
         update["levers"] = scenario.levers.model_copy(update=changed)
     if "bed_changes" in names:
-        update["pools"] = [p.model_copy(update={"bed_changes": []}) for p in scenario.pools]
+        update["pools"] = [
+            p.model_copy(update={"bed_changes": []}) for p in scenario.pools
+        ]
     if "repatriation" in names:
         update["repatriation"] = RepatriationSpec(rule="none")
     if "midlands_factors" in names and scenario.midlands is not None:
-        update["midlands"] = scenario.midlands.model_copy(update={"apply_to_simulation": False})
+        update["midlands"] = scenario.midlands.model_copy(
+            update={"apply_to_simulation": False}
+        )
     return scenario.model_copy(update=update)
 
 
 def active_levers(scenario: Scenario) -> list[str]:
     """Levers that are not at their neutral value, in waterfall order."""
-    active = []
-    for name in LEVER_NAMES:
-        if neutralise(scenario, {name}) != scenario:
-            active.append(name)
-    return active
+    return [name for name in LEVER_NAMES if neutralise(scenario, {name}) != scenario]

@@ -9,6 +9,7 @@ horizon is measured.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -19,6 +20,7 @@ __all__ = ["RepMeasures", "concat_measures", "measure_batch", "ratio_estimate"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+AnyInt = NDArray[np.integer[Any]]
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,9 @@ class RepMeasures:
         return int(self.arrivals.shape[0])
 
 
-def ratio_estimate(numerator: FloatArray, denominator: FloatArray) -> tuple[float, float]:
+def ratio_estimate(
+    numerator: FloatArray, denominator: FloatArray
+) -> tuple[float, float]:
     """Pooled ratio ``Σy / Σx`` over replications and its standard error (delta method).
 
     Pooling the counts, rather than averaging per-replication shares, gives the long-run
@@ -73,7 +77,12 @@ def ratio_estimate(numerator: FloatArray, denominator: FloatArray) -> tuple[floa
 
 
 def _overlap_by_month(
-    rep: IntArray, pool: IntArray, start: FloatArray, stop: FloatArray, edges: FloatArray, shape: tuple[int, int]
+    rep: AnyInt,
+    pool: AnyInt,
+    start: FloatArray,
+    stop: FloatArray,
+    edges: FloatArray,
+    shape: tuple[int, int],
 ) -> FloatArray:
     """Σ overlap of ``[start, stop)`` with each month, by replication and pool."""
     reps, pools = shape
@@ -81,28 +90,43 @@ def _overlap_by_month(
     out = np.zeros((reps * pools, months))
     index = rep * pools + pool
     for m in range(months):
-        part = np.clip(np.minimum(stop, edges[m + 1]) - np.maximum(start, edges[m]), 0.0, None)
+        part = np.clip(
+            np.minimum(stop, edges[m + 1]) - np.maximum(start, edges[m]), 0.0, None
+        )
         out[:, m] = np.bincount(index, weights=part, minlength=reps * pools)
     return out.reshape(reps, pools, months)
 
 
-def _census(rep: IntArray, pool: IntArray, start: FloatArray, stop: FloatArray, days: int, shape: tuple[int, int]) -> NDArray[np.int32]:
+def _census(
+    rep: AnyInt,
+    pool: AnyInt,
+    start: FloatArray,
+    stop: FloatArray,
+    days: int,
+    shape: tuple[int, int],
+) -> NDArray[np.int32]:
     reps, pools = shape
     width = days + 1
     first = np.clip(np.ceil(start), 0, days).astype(np.int64)
     last = np.clip(np.ceil(np.minimum(stop, 1e15)), 0, days).astype(np.int64)
     base = (rep * pools + pool) * width
     size = reps * pools * width
-    diff = np.bincount(base + first, minlength=size) - np.bincount(base + last, minlength=size)
-    return np.cumsum(diff.reshape(reps, pools, width), axis=2)[:, :, :days].astype(np.int32)
+    diff = np.bincount(base + first, minlength=size) - np.bincount(
+        base + last, minlength=size
+    )
+    return np.cumsum(diff.reshape(reps, pools, width), axis=2)[:, :, :days].astype(
+        np.int32
+    )
 
 
 def _valid(n: IntArray, width: int) -> tuple[IntArray, IntArray]:
-    mask = np.arange(width)[None, :] < n[:, None]
-    return np.nonzero(mask)
+    rows, cols = np.nonzero(np.arange(width)[None, :] < n[:, None])
+    return rows.astype(np.int64), cols.astype(np.int64)
 
 
-def measure_batch(inputs: BatchInputs, records: BatchRecords, month_edges: FloatArray, days: int) -> RepMeasures:
+def measure_batch(
+    inputs: BatchInputs, records: BatchRecords, month_edges: FloatArray, days: int
+) -> RepMeasures:
     """Measures of one batch's records within ``[warm-up, horizon)``."""
     rec, x = records, inputs
     shape = (x.reps, x.pools)
@@ -111,7 +135,9 @@ def measure_batch(inputs: BatchInputs, records: BatchRecords, month_edges: Float
     r, k = _valid(rec.seg_n, rec.seg_pool.shape[1])
     sp, s0, s1 = rec.seg_pool[r, k], rec.seg_start[r, k], rec.seg_end[r, k]
     local = _overlap_by_month(r, sp, s0, s1, edges, shape)
-    blocked = _overlap_by_month(r, sp, np.minimum(rec.seg_block[r, k], s1), s1, edges, shape)
+    blocked = _overlap_by_month(
+        r, sp, np.minimum(rec.seg_block[r, k], s1), s1, edges, shape
+    )
     census = _census(r, sp, s0, s1, days, shape)
     ra, ka = _valid(rec.aw_n, rec.aw_pool.shape[1])
     ap, a0, a1 = rec.aw_pool[ra, ka], rec.aw_start[ra, ka], rec.aw_end[ra, ka]
@@ -119,10 +145,19 @@ def measure_batch(inputs: BatchInputs, records: BatchRecords, month_edges: Float
     rq, kq = _valid(rec.q_n, rec.q_pool.shape[1])
     arrivals_q = rec.q_src_pool[rq, kq] < 0
     qp = rec.q_pool[rq, kq]
-    wait = _overlap_by_month(rq[arrivals_q], qp[arrivals_q], rec.q_since[rq, kq][arrivals_q], rec.q_until[rq, kq][arrivals_q], edges, shape)
+    wait = _overlap_by_month(
+        rq[arrivals_q],
+        qp[arrivals_q],
+        rec.q_since[rq, kq][arrivals_q],
+        rec.q_until[rq, kq][arrivals_q],
+        edges,
+        shape,
+    )
 
-    def count(rows: IntArray, pools: IntArray, mask: NDArray[np.bool_]) -> IntArray:
-        flat = np.bincount(rows[mask] * x.pools + pools[mask], minlength=x.reps * x.pools)
+    def count(rows: AnyInt, pools: AnyInt, mask: NDArray[np.bool_]) -> IntArray:
+        flat = np.bincount(
+            rows[mask] * x.pools + pools[mask], minlength=x.reps * x.pools
+        )
         return flat.reshape(shape).astype(np.int64)
 
     in_window_a = (a1 >= lo) & (a1 <= hi)
@@ -132,16 +167,23 @@ def measure_batch(inputs: BatchInputs, records: BatchRecords, month_edges: Float
     blocked_q = (~arrivals_q) & (rec.q_since[rq, kq] >= lo)
     people_start = (rec.seg_kind == 0).sum(axis=1) + x.init_away_n
     discharged = np.bincount(r[(rec.seg_out[r, k] == 0) & (s1 <= hi)], minlength=x.reps)
-    discharged += np.bincount(ra[(rec.aw_out[ra, ka] == 0) & (a1 <= hi)], minlength=x.reps)
-    in_system = np.bincount(r[s1 > hi], minlength=x.reps) + np.bincount(ra[(a1 > hi) & (rec.aw_out[ra, ka] != 2)], minlength=x.reps)
-    in_system += np.bincount(rq[arrivals_q & ~(rec.q_until[rq, kq] <= hi)], minlength=x.reps)
+    discharged += np.bincount(
+        ra[(rec.aw_out[ra, ka] == 0) & (a1 <= hi)], minlength=x.reps
+    )
+    in_system = np.bincount(r[s1 > hi], minlength=x.reps) + np.bincount(
+        ra[(a1 > hi) & (rec.aw_out[ra, ka] != 2)], minlength=x.reps
+    )
+    in_system += np.bincount(
+        rq[arrivals_q & ~(rec.q_until[rq, kq] <= hi)], minlength=x.reps
+    )
     arrived = (x.arr_t <= hi).sum(axis=1)
     return RepMeasures(
         arrivals=rec.arrivals.copy(),
         sent_away=rec.sent_away.copy(),
         waited=rec.waited.copy(),
         repatriations=count(ra, ap, (rec.aw_out[ra, ka] == 2) & in_window_a),
-        transfers_in=count(r, sp, (kind_s == 2) & start_s) + count(ra, ap, (kind_a == 2) & start_a),
+        transfers_in=count(r, sp, (kind_s == 2) & start_s)
+        + count(ra, ap, (kind_a == 2) & start_a),
         transfers_blocked=count(rq, qp, blocked_q),
         local_bed_days=local,
         oap_bed_days=away,
@@ -157,4 +199,9 @@ def measure_batch(inputs: BatchInputs, records: BatchRecords, month_edges: Float
 
 def concat_measures(parts: list[RepMeasures]) -> RepMeasures:
     """Join batches in replication order."""
-    return RepMeasures(**{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(RepMeasures)})
+    return RepMeasures(
+        **{
+            f.name: np.concatenate([getattr(p, f.name) for p in parts])
+            for f in fields(RepMeasures)
+        }
+    )

@@ -50,7 +50,9 @@ def los_distribution(spec: LosSpec) -> LengthOfStay:
         return Exponential(mean_days=mean, crfd_share=share)
     if spec.kind == "deterministic":
         return Deterministic(days=mean, crfd_share=share)
-    return Lognormal(mean_days=mean, sd_days=float(spec.sd_days or mean), crfd_share=share)
+    return Lognormal(
+        mean_days=mean, sd_days=float(spec.sd_days or mean), crfd_share=share
+    )
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,12 @@ class PlanModel:
 
     def expected_visits(self) -> FloatArray:
         """Mean visits each pool receives over the horizon (admissions plus transfers in)."""
-        direct = np.array([p.rates.sum() + p.census_local.size + p.census_away.size for p in self.pools])
+        direct = np.array(
+            [
+                p.rates.sum() + p.census_local.size + p.census_away.size
+                for p in self.pools
+            ]
+        )
         flow = np.linalg.solve(np.eye(len(self.pools)) - self.routing.T, direct)
         return np.maximum(flow, 0.0)
 
@@ -110,7 +117,9 @@ class PlanModel:
         """Visits to pre-draw per pool and replication: the mean with a wide margin."""
         mean = self.expected_visits()
         cv = np.array([p.monthly_cv for p in self.pools])
-        return np.ceil(mean * (1.3 + 3.0 * cv) + 8.0 * np.sqrt(mean) + 20.0).astype(np.int64)
+        return np.ceil(mean * (1.3 + 3.0 * cv) + 8.0 * np.sqrt(mean) + 20.0).astype(
+            np.int64
+        )
 
 
 def plan_model(scenario: Scenario) -> PlanModel:
@@ -132,7 +141,9 @@ def plan_model(scenario: Scenario) -> PlanModel:
             open_from=tables.open_from[i],
             close_at=tables.close_at[i],
             census_local=np.asarray(spec.census.local_elapsed_days, dtype=np.float64),
-            census_away=np.asarray(spec.census.out_of_area_elapsed_days, dtype=np.float64),
+            census_away=np.asarray(
+                spec.census.out_of_area_elapsed_days, dtype=np.float64
+            ),
             removal_share=tables.removal_share[i],
             monthly_cv=spec.admissions.monthly_rate_cv,
             arrival_wait=spec.admissions.when_full == "wait",

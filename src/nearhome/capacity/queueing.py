@@ -45,7 +45,9 @@ def sinusoidal_mean_occupancy(
     ratio = omega * mean_los_days
     tt = np.asarray(t, dtype=np.float64)
     wave = (np.sin(omega * tt) - ratio * np.cos(omega * tt)) / (1.0 + ratio**2)
-    return np.asarray(mean_rate * mean_los_days * (1.0 + amplitude * wave), dtype=np.float64)
+    return np.asarray(
+        mean_rate * mean_los_days * (1.0 + amplitude * wave), dtype=np.float64
+    )
 
 
 def daily_mean_occupancy(

@@ -69,7 +69,9 @@ class _Model(BaseModel):
 class AdmissionsSpec(_Model):
     """Admissions to a pool: level, trend and seasonality (a log-linear rate)."""
 
-    per_day: float = Field(ge=0.0, description="Mean admissions a day in the first plan year.")
+    per_day: float = Field(
+        ge=0.0, description="Mean admissions a day in the first plan year."
+    )
     trend_pct_per_year: float = Field(
         0.0, ge=-50.0, le=100.0, description="Underlying growth in the rate, % a year."
     )
@@ -78,7 +80,8 @@ class AdmissionsSpec(_Model):
         description="Log-rate Fourier cosine terms k=1..K over the year (from the GLM).",
     )
     annual_sin: list[float] = Field(
-        default_factory=list, description="Log-rate Fourier sine terms, same length as cosines."
+        default_factory=list,
+        description="Log-rate Fourier sine terms, same length as cosines.",
     )
     weekday_factors: list[float] = Field(
         default_factory=lambda: [1.0] * 7,
@@ -115,8 +118,12 @@ class LosSpec(_Model):
     kind: Literal["exponential", "lognormal", "deterministic", "empirical"] = Field(
         description="Distribution family; empirical resamples observed stays."
     )
-    mean_days: float | None = Field(None, gt=0.0, description="Mean stay (parametric kinds).")
-    sd_days: float | None = Field(None, gt=0.0, description="Standard deviation (lognormal).")
+    mean_days: float | None = Field(
+        None, gt=0.0, description="Mean stay (parametric kinds)."
+    )
+    sd_days: float | None = Field(
+        None, gt=0.0, description="Standard deviation (lognormal)."
+    )
     clinical_days: list[Annotated[float, Field(ge=0.0)]] | None = Field(
         None, description="Empirical: days of each observed stay before CRFD."
     )
@@ -132,7 +139,10 @@ class LosSpec(_Model):
     @model_validator(mode="after")
     def _kind_fields(self) -> LosSpec:
         problems: list[str] = []
-        if self.kind in ("exponential", "deterministic", "lognormal") and self.mean_days is None:
+        if (
+            self.kind in ("exponential", "deterministic", "lognormal")
+            and self.mean_days is None
+        ):
             problems.append(f"kind '{self.kind}' needs mean_days")
         if self.kind == "lognormal" and self.sd_days is None:
             problems.append("kind 'lognormal' needs sd_days")
@@ -142,10 +152,16 @@ class LosSpec(_Model):
             n = len(self.clinical_days or [])
             for group, days in self.crfd_days.items():
                 if len(days) != n:
-                    problems.append(f"crfd_days.{group} has {len(days)} values, clinical_days {n}")
-        unknown = sorted((set(self.crfd_days) | set(self.crfd_share)) - set(CRFD_GROUPS))
+                    problems.append(
+                        f"crfd_days.{group} has {len(days)} values, clinical_days {n}"
+                    )
+        unknown = sorted(
+            (set(self.crfd_days) | set(self.crfd_share)) - set(CRFD_GROUPS)
+        )
         if unknown:
-            problems.append(f"unknown CRFD reason groups {unknown}; use {list(CRFD_GROUPS)}")
+            problems.append(
+                f"unknown CRFD reason groups {unknown}; use {list(CRFD_GROUPS)}"
+            )
         if sum(self.crfd_share.values()) >= 1.0:
             problems.append("crfd_share must add up to less than 1")
         if problems:
@@ -157,10 +173,12 @@ class CensusSpec(_Model):
     """Who is in a bed now: days already spent, for residents in local beds and away."""
 
     local_elapsed_days: list[Annotated[float, Field(ge=0.0)]] = Field(
-        default_factory=list, description="Days each resident in a local bed has been there."
+        default_factory=list,
+        description="Days each resident in a local bed has been there.",
     )
     out_of_area_elapsed_days: list[Annotated[float, Field(ge=0.0)]] = Field(
-        default_factory=list, description="Days each resident placed out of area has been away."
+        default_factory=list,
+        description="Days each resident placed out of area has been away.",
     )
 
 
@@ -189,14 +207,18 @@ class PoolSpec(_Model):
     los: LosSpec
     census: CensusSpec = Field(default_factory=CensusSpec)
     long_stay_days: float | None = Field(
-        None, gt=0.0, description="Threshold of a long stay (60 adult acute, 90 older adult)."
+        None,
+        gt=0.0,
+        description="Threshold of a long stay (60 adult acute, 90 older adult).",
     )
     age_sex_mix: dict[str, Share] = Field(
         default_factory=dict,
         description="Share of admissions by 'age_band|sex' (for demographic growth).",
     )
     non_resident_census: float = Field(
-        0.0, ge=0.0, description="Local beds occupied on average by other ICBs' residents."
+        0.0,
+        ge=0.0,
+        description="Local beds occupied on average by other ICBs' residents.",
     )
 
 
@@ -205,7 +227,9 @@ class TransferSpec(_Model):
 
     from_pool: PoolId
     to_pool: PoolId
-    probability: Share = Field(description="Share of visits to from_pool that end in this transfer.")
+    probability: Share = Field(
+        description="Share of visits to from_pool that end in this transfer."
+    )
     when_full: Literal["wait", "out_of_area"] = Field(
         "wait",
         description="If to_pool is full: wait in the current bed (blocking) or go out of area.",
@@ -215,9 +239,13 @@ class TransferSpec(_Model):
 class RepatriationSpec(_Model):
     """What happens when a local bed frees while residents are placed out of area."""
 
-    rule: Literal["none", "longest_away_first", "longest_remaining_first"] = "longest_away_first"
+    rule: Literal["none", "longest_away_first", "longest_remaining_first"] = (
+        "longest_away_first"
+    )
     min_remaining_days: float = Field(
-        0.0, ge=0.0, description="Do not bring back someone due to leave within this many days."
+        0.0,
+        ge=0.0,
+        description="Do not bring back someone due to leave within this many days.",
     )
 
 
@@ -226,41 +254,63 @@ class AvoidanceSpec(_Model):
 
     name: str
     pct_of_admissions: float = Field(ge=0.0, le=100.0)
-    pools: list[PoolId] = Field(default_factory=list, description="Pools affected (all if empty).")
-    start: dt.date | None = Field(None, description="Opening date (plan start if empty).")
+    pools: list[PoolId] = Field(
+        default_factory=list, description="Pools affected (all if empty)."
+    )
+    start: dt.date | None = Field(
+        None, description="Opening date (plan start if empty)."
+    )
 
 
 class Levers(_Model):
     """Changes a plan makes; every lever's default is neutral (changes nothing)."""
 
-    start: dt.date | None = Field(None, description="Levers begin (plan start if empty).")
+    start: dt.date | None = Field(
+        None, description="Levers begin (plan start if empty)."
+    )
     full_effect: dt.date | None = Field(
-        None, description="Levers reach full effect (linear ramp from start; immediate if empty)."
+        None,
+        description="Levers reach full effect (linear ramp from start; immediate if empty).",
     )
     demographic_growth: bool = Field(
-        False, description="Grow admissions with the population projection by age and sex."
+        False,
+        description="Grow admissions with the population projection by age and sex.",
     )
     incidence_change_pct_per_year: float = Field(0.0, ge=-50.0, le=100.0)
     acuity_change_pct_per_year: float = Field(
-        0.0, ge=-50.0, le=100.0, description="Change in clinical length of stay, % a year."
+        0.0,
+        ge=-50.0,
+        le=100.0,
+        description="Change in clinical length of stay, % a year.",
     )
     admission_avoidance: list[AvoidanceSpec] = Field(default_factory=list)
-    los_reduction_pct: Pct = Field(0.0, description="Cut in clinical days of each stay, %.")
+    los_reduction_pct: Pct = Field(
+        0.0, description="Cut in clinical days of each stay, %."
+    )
     crfd_removal_pct: dict[str, Annotated[float, Field(ge=0.0, le=100.0)]] = Field(
-        default_factory=dict, description="Share of CRFD days removed, % by reason group."
+        default_factory=dict,
+        description="Share of CRFD days removed, % by reason group.",
     )
     long_stay_reduction_pct: float = Field(
-        0.0, ge=0.0, le=100.0, description="Cut in days beyond each pool's long-stay threshold, %."
+        0.0,
+        ge=0.0,
+        le=100.0,
+        description="Cut in days beyond each pool's long-stay threshold, %.",
     )
     expatriation_pct: float = Field(
-        0.0, ge=0.0, le=100.0, description="Share of other ICBs' residents returned home, %."
+        0.0,
+        ge=0.0,
+        le=100.0,
+        description="Share of other ICBs' residents returned home, %.",
     )
 
     @model_validator(mode="after")
     def _groups(self) -> Levers:
         unknown = [g for g in self.crfd_removal_pct if g not in CRFD_GROUPS]
         if unknown:
-            raise ValueError(f"unknown CRFD reason groups {unknown}; use {list(CRFD_GROUPS)}")
+            raise ValueError(
+                f"unknown CRFD reason groups {unknown}; use {list(CRFD_GROUPS)}"
+            )
         if self.start and self.full_effect and self.full_effect < self.start:
             raise ValueError("full_effect must not be before start")
         return self
@@ -285,7 +335,8 @@ class MidlandsSpec(_Model):
     current_occupancy: float = Field(92.0, gt=0.0, le=100.0)
     future_occupancy: float = Field(85.0, gt=0.0, le=100.0)
     delayed_share_of_bed_days: Share = Field(
-        0.0, description="Delayed-discharge share of bed days (the social care factor's base)."
+        0.0,
+        description="Delayed-discharge share of bed days (the social care factor's base).",
     )
     apply_to_simulation: bool = Field(
         False, description="Also ramp these factors into the simulation over the plan."
@@ -312,7 +363,9 @@ class Scenario(_Model):
     seed: int = Field(ge=0)
     replications: int = Field(1000, ge=1, le=100_000)
     target_out_of_area: float = Field(0.05, gt=0.0, lt=1.0)
-    oap_cost_per_day: float = Field(0.0, ge=0.0, description="Cost of one OAP bed day, £.")
+    oap_cost_per_day: float = Field(
+        0.0, ge=0.0, description="Cost of one OAP bed day, £."
+    )
     pools: list[PoolSpec] = Field(min_length=1)
     transfers: list[TransferSpec] = Field(default_factory=list)
     repatriation: RepatriationSpec = Field(default_factory=RepatriationSpec)
@@ -346,16 +399,26 @@ def _add_years(day: dt.date, years: int) -> dt.date:
 
 def _cross_problems(s: Scenario) -> list[str]:
     ids = s.pool_ids()
-    problems = [f"pools: id '{i}' appears more than once" for i in sorted(set(ids)) if ids.count(i) > 1]
+    problems = [
+        f"pools: id '{i}' appears more than once"
+        for i in sorted(set(ids))
+        if ids.count(i) > 1
+    ]
     out_share: dict[str, float] = {}
     for n, t in enumerate(s.transfers):
-        for end in ("from_pool", "to_pool"):
-            if getattr(t, end) not in ids:
-                problems.append(f"transfers.{n}.{end}: no pool '{getattr(t, end)}'")
+        problems.extend(
+            f"transfers.{n}.{end}: no pool '{getattr(t, end)}'"
+            for end in ("from_pool", "to_pool")
+            if getattr(t, end) not in ids
+        )
         if t.from_pool == t.to_pool:
             problems.append(f"transfers.{n}: a pool cannot transfer to itself")
         out_share[t.from_pool] = out_share.get(t.from_pool, 0.0) + t.probability
-    problems += [f"transfers from '{p}' add up to {v:.3f} > 1" for p, v in out_share.items() if v > 1]
+    problems += [
+        f"transfers from '{p}' add up to {v:.3f} > 1"
+        for p, v in out_share.items()
+        if v > 1
+    ]
     for n, pool in enumerate(s.pools):
         for k, change in enumerate(pool.bed_changes):
             if not s.start_date < change.date < s.end_date:
@@ -367,10 +430,16 @@ def _cross_problems(s: Scenario) -> list[str]:
         for change in sorted(pool.bed_changes, key=lambda c: c.date):
             running += change.change
             if running < 0:
-                problems.append(f"pools.{n}.bed_changes: beds fall below zero on {change.date}")
+                problems.append(
+                    f"pools.{n}.bed_changes: beds fall below zero on {change.date}"
+                )
                 break
     for n, item in enumerate(s.levers.admission_avoidance):
-        problems += [f"levers.admission_avoidance.{n}.pools: no pool '{p}'" for p in item.pools if p not in ids]
+        problems += [
+            f"levers.admission_avoidance.{n}.pools: no pool '{p}'"
+            for p in item.pools
+            if p not in ids
+        ]
     if s.levers.demographic_growth:
         problems += _demography_problems(s)
     return problems
@@ -391,7 +460,7 @@ def _demography_problems(s: Scenario) -> list[str]:
 
 
 def _format_errors(exc: ValidationError) -> list[str]:
-    lines = []
+    lines: list[str] = []
     for err in exc.errors():
         where = ".".join(str(part) for part in err["loc"]) or "scenario"
         message = str(err["msg"]).removeprefix("Value error, ")
@@ -406,7 +475,8 @@ def parse_scenario(data: dict[str, Any], *, source: str = "scenario") -> Scenari
     except ValidationError as exc:
         lines = _format_errors(exc)
         raise InvalidScenario(
-            f"{source} has {len(lines)} problem(s):\n" + "\n".join(f"  - {x}" for x in lines),
+            f"{source} has {len(lines)} problem(s):\n"
+            + "\n".join(f"  - {x}" for x in lines),
             hint="See `nearhome capacity schema` for every field and its meaning.",
         ) from None
 
@@ -444,7 +514,11 @@ def sample_scenario(**overrides: Any) -> Scenario:
         >>> sample_scenario(years=2).years
         2
     """
-    text = resources.files("nearhome.capacity").joinpath("sample_scenario.toml").read_text("utf-8")
+    text = (
+        resources.files("nearhome.capacity")
+        .joinpath("sample_scenario.toml")
+        .read_text("utf-8")
+    )
     data = _merge(tomllib.loads(text), overrides)
     return parse_scenario(data, source="sample scenario")
 
@@ -462,4 +536,3 @@ def scenario_hash(scenario: Scenario) -> str:
     data = scenario.model_dump(mode="json", exclude={"replications"})
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
-

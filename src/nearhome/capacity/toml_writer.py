@@ -40,7 +40,9 @@ def _scalar(value: Any) -> str:
 
 def _inline(value: Any) -> str:
     if isinstance(value, Mapping):
-        inner = ", ".join(f"{_key(k)} = {_inline(v)}" for k, v in value.items() if v is not None)
+        inner = ", ".join(
+            f"{_key(k)} = {_inline(v)}" for k, v in value.items() if v is not None
+        )
         return "{" + inner + "}"
     if isinstance(value, Sequence) and not isinstance(value, str):
         return "[" + ", ".join(_inline(v) for v in value) + "]"
@@ -63,7 +65,12 @@ def _emit(table: Mapping[str, Any], path: list[str], out: list[str]) -> None:
             out.append(f"{_key(key)} = {_inline(value)}")
     for key, value in plain.items():
         if isinstance(value, Mapping):
-            if any(isinstance(v, Mapping) or _is_table_array(v) for v in value.values()) or value:
+            if (
+                any(
+                    isinstance(v, Mapping) or _is_table_array(v) for v in value.values()
+                )
+                or value
+            ):
                 out.append("")
                 out.append("[" + ".".join(_key(p) for p in [*path, key]) + "]")
                 _emit(value, [*path, key], out)

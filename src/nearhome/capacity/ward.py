@@ -31,7 +31,12 @@ from nearhome.capacity.draws import build_batch
 from nearhome.capacity.engine import run_batch
 from nearhome.capacity.engine_loop import run_batch_loop
 from nearhome.capacity.erlang import erlang_b, erlang_c
-from nearhome.capacity.measures import RepMeasures, concat_measures, measure_batch, ratio_estimate
+from nearhome.capacity.measures import (
+    RepMeasures,
+    concat_measures,
+    measure_batch,
+    ratio_estimate,
+)
 from nearhome.capacity.plan import PlanModel, PoolModel
 
 __all__ = ["WardResult", "simulate_ward", "ward_los"]
@@ -66,16 +71,20 @@ class WardResult:
 
     @property
     def one_in_n(self) -> float:
-        """"1 in n admissions sent out of area"."""
+        """ "1 in n admissions sent out of area"."""
         return 1.0 / self.p_out_of_area if self.p_out_of_area > 0 else math.inf
 
     @property
     def replications_per_second(self) -> float:
         """Throughput of the run."""
-        return self.reps / self.elapsed_seconds if self.elapsed_seconds > 0 else math.inf
+        return (
+            self.reps / self.elapsed_seconds if self.elapsed_seconds > 0 else math.inf
+        )
 
 
-def ward_los(los: str | Sequence[float], mean_los: float, los_sd: float | None) -> LengthOfStay:
+def ward_los(
+    los: str | Sequence[float], mean_los: float, los_sd: float | None
+) -> LengthOfStay:
     """The length-of-stay distribution named by ``los`` (or observed stays)."""
     if not isinstance(los, str):
         return Empirical(clinical_days=tuple(float(v) for v in los))
@@ -84,12 +93,21 @@ def ward_los(los: str | Sequence[float], mean_los: float, los_sd: float | None) 
     if los == "deterministic":
         return Deterministic(days=mean_los)
     if los == "lognormal":
-        return Lognormal(mean_days=mean_los, sd_days=los_sd if los_sd is not None else mean_los)
-    raise ValueError(f"los must be 'exponential', 'lognormal', 'deterministic' or samples, got {los!r}")
+        return Lognormal(
+            mean_days=mean_los, sd_days=los_sd if los_sd is not None else mean_los
+        )
+    raise ValueError(
+        f"los must be 'exponential', 'lognormal', 'deterministic' or samples, got {los!r}"
+    )
 
 
 def _model(
-    rates: FloatArray, dist: LengthOfStay, beds: int, start: Literal["stationary", "empty"], warmup: float, seed: int
+    rates: FloatArray,
+    dist: LengthOfStay,
+    beds: int,
+    start: Literal["stationary", "empty"],
+    warmup: float,
+    seed: int,
 ) -> PlanModel:
     days = rates.size
     pool = PoolModel(
@@ -104,21 +122,34 @@ def _model(
     ones = np.ones((1, days))
     edges = np.array([0.0, float(days)])
     return PlanModel(
-        pools=(pool,), routing=np.zeros((1, 1)), route_wait=np.zeros((1, 1), dtype=np.bool_),
-        clin_mult=ones, crfd_mult=ones, removal_ramp=np.zeros((1, days)), long_cut=np.zeros((1, days)),
-        long_thr=np.array([math.inf]), horizon=float(days), seed=seed, month_edges=edges,
-        month_labels=tuple(str(i) for i in range(edges.size - 1)), warmup=warmup,
+        pools=(pool,),
+        routing=np.zeros((1, 1)),
+        route_wait=np.zeros((1, 1), dtype=np.bool_),
+        clin_mult=ones,
+        crfd_mult=ones,
+        removal_ramp=np.zeros((1, days)),
+        long_cut=np.zeros((1, days)),
+        long_thr=np.array([math.inf]),
+        horizon=float(days),
+        seed=seed,
+        month_edges=edges,
+        month_labels=tuple(str(i) for i in range(edges.size - 1)),
+        warmup=warmup,
     )
 
 
-def run_model(model: PlanModel, reps: int, *, batch_size: int = 500, use_loop: bool = False) -> RepMeasures:
+def run_model(
+    model: PlanModel, reps: int, *, batch_size: int = 500, use_loop: bool = False
+) -> RepMeasures:
     """Run a model's replications in batches with one of the two engine cores."""
     parts = []
     for first in range(0, reps, batch_size):
         batch = build_batch(model, range(first, min(first + batch_size, reps)))
         records = empty_records(batch.reps, batch.pools, batch.capacities())
         (run_batch_loop if use_loop else run_batch)(batch, records)
-        parts.append(measure_batch(batch, records, model.month_edges, int(model.horizon)))
+        parts.append(
+            measure_batch(batch, records, model.month_edges, int(model.horizon))
+        )
     return concat_measures(parts)
 
 
@@ -145,7 +176,15 @@ def simulate_ward(  # noqa: PLR0913
     dist = ward_los(los, mean_los, los_sd)
     if isinstance(arrivals_per_day, int | float):
         constant = float(arrivals_per_day)
-        warm = (0.0 if overflow == "out_of_area" else max(1.0, 20 * dist.mean / DAYS_PER_YEAR)) if warmup_years is None else warmup_years
+        warm = (
+            (
+                0.0
+                if overflow == "out_of_area"
+                else max(1.0, 20 * dist.mean / DAYS_PER_YEAR)
+            )
+            if warmup_years is None
+            else warmup_years
+        )
         days = math.ceil((years + warm) * DAYS_PER_YEAR)
         rates = np.full(days, constant)
     else:
@@ -153,32 +192,63 @@ def simulate_ward(  # noqa: PLR0913
         constant = float("nan")
         warm = warmup_years or 0.0
         years = rates.size / DAYS_PER_YEAR - warm
-    start: Literal["stationary", "empty"] = "stationary" if (warm == 0 and overflow == "out_of_area" and math.isfinite(constant)) else "empty"
+    start: Literal["stationary", "empty"] = (
+        "stationary"
+        if (warm == 0 and overflow == "out_of_area" and math.isfinite(constant))
+        else "empty"
+    )
     model = _model(rates, dist, beds, start, warm * DAYS_PER_YEAR, seed)
     if overflow == "queue":
-        model = PlanModel(**{**model.__dict__, "pools": (PoolModel(**{**model.pools[0].__dict__, "arrival_wait": True}),)})
+        model = PlanModel(
+            **{
+                **model.__dict__,
+                "pools": (
+                    PoolModel(**{**model.pools[0].__dict__, "arrival_wait": True}),
+                ),
+            }
+        )
     began = time.perf_counter()
     m = run_model(model, reps, use_loop=use_numba)
     elapsed = time.perf_counter() - began
     return _ward_result(m, dist, beds, constant, reps, years, elapsed)
 
 
-def _ward_result(m: RepMeasures, dist: LengthOfStay, beds: int, rate: float, reps: int, years: float, elapsed: float) -> WardResult:  # noqa: PLR0913
+def _ward_result(
+    m: RepMeasures,
+    dist: LengthOfStay,
+    beds: int,
+    rate: float,
+    reps: int,
+    years: float,
+    elapsed: float,
+) -> WardResult:
     arrivals = m.arrivals[:, 0].astype(np.float64)
     p, se = ratio_estimate(m.sent_away[:, 0].astype(np.float64), arrivals)
     pw, pw_se = ratio_estimate(m.waited[:, 0].astype(np.float64), arrivals)
     load = rate * dist.mean
     window = m.local_bed_days[:, 0].sum(axis=1)
     days = years * DAYS_PER_YEAR
-    census = m.census[:, 0, -int(round(days)) :].astype(np.float64) / max(beds, 1)
-    q10, q50, q90 = np.quantile(census, [0.1, 0.5, 0.9]) if census.size else (math.nan,) * 3
+    census = m.census[:, 0, -round(days) :].astype(np.float64) / max(beds, 1)
+    q10, q50, q90 = (
+        np.quantile(census, [0.1, 0.5, 0.9]) if census.size else (math.nan,) * 3
+    )
     return WardResult(
-        p_out_of_area=p, se=se, lower=max(p - Z95 * se, 0.0), upper=p + Z95 * se,
-        p_wait=pw, p_wait_se=pw_se, offered_load=load,
+        p_out_of_area=p,
+        se=se,
+        lower=max(p - Z95 * se, 0.0),
+        upper=p + Z95 * se,
+        p_wait=pw,
+        p_wait_se=pw_se,
+        offered_load=load,
         erlang_b=erlang_b(load, beds) if math.isfinite(load) else math.nan,
         erlang_c=erlang_c(load, beds) if math.isfinite(load) else math.nan,
         mean_occupancy=float(window.mean() / (days * max(beds, 1))),
-        occupancy_p10=float(q10), occupancy_p50=float(q50), occupancy_p90=float(q90),
+        occupancy_p10=float(q10),
+        occupancy_p50=float(q50),
+        occupancy_p90=float(q90),
         mean_census_by_day=m.census[:, 0].mean(axis=0),
-        beds=beds, reps=reps, years=years, elapsed_seconds=elapsed,
+        beds=beds,
+        reps=reps,
+        years=years,
+        elapsed_seconds=elapsed,
     )
