@@ -22,17 +22,28 @@ from nearhome.web.permissions import (
     scope_for,
 )
 
-USERS = {Role.WARD_STAFF: "ward", Role.FLOW_MANAGER: "flow", Role.ICB_CASE_MANAGER: "case",
-         Role.ANALYST: "analyst", Role.ADMIN: "admin"}
+USERS = {
+    Role.WARD_STAFF: "ward",
+    Role.FLOW_MANAGER: "flow",
+    Role.ICB_CASE_MANAGER: "case",
+    Role.ANALYST: "analyst",
+    Role.ADMIN: "admin",
+}
 
 
 def declared_actions(route: APIRoute) -> list[Action]:
-    return [d.call.action for d in route.dependant.dependencies if isinstance(d.call, Authorize)]
+    return [
+        d.call.action
+        for d in route.dependant.dependencies
+        if isinstance(d.call, Authorize)
+    ]
 
 
 @pytest.fixture(scope="module")
 def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BoardHarness]:
-    built = build_harness(f"sqlite:///{tmp_path_factory.mktemp('perm') / 'board.sqlite'}")
+    built = build_harness(
+        f"sqlite:///{tmp_path_factory.mktemp('perm') / 'board.sqlite'}"
+    )
     built.add_standard_users()
     yield built
     built.database.dispose()
@@ -64,7 +75,9 @@ def routes(harness: BoardHarness) -> list[APIRoute]:
 
 def test_every_route_declares_exactly_one_action(harness):
     for route in routes(harness):
-        assert len(declared_actions(route)) == 1, f"{route.path} declares {declared_actions(route)}"
+        assert len(declared_actions(route)) == 1, (
+            f"{route.path} declares {declared_actions(route)}"
+        )
 
 
 def test_every_action_is_used_by_a_route(harness):
@@ -88,23 +101,38 @@ def test_every_role_has_a_reachable_home_and_menu():
 def test_scope_per_role():
     class U:
         def __init__(self, role, provider=None, icb=None, wards=()):
-            self.role, self.provider_code, self.icb_code, self.ward_codes = role, provider, icb, wards
+            self.role, self.provider_code, self.icb_code, self.ward_codes = (
+                role,
+                provider,
+                icb,
+                wards,
+            )
 
     assert scope_for(U("ward_staff", wards=("W1",))) == Scope(ScopeKind.WARDS, ("W1",))
-    assert scope_for(U("flow_manager", provider="RNH")) == Scope(ScopeKind.PROVIDER, ("RNH",))
+    assert scope_for(U("flow_manager", provider="RNH")) == Scope(
+        ScopeKind.PROVIDER, ("RNH",)
+    )
     assert scope_for(U("icb_case_manager", icb="QNH")) == Scope(ScopeKind.ICB, ("QNH",))
     assert scope_for(U("ward_staff")).is_empty
     assert scope_for(U("admin")).is_empty
 
 
 def concrete(path: str, spell: str) -> str:
-    return (path.replace("{spell_id}", spell).replace("{barrier_id}", "1").replace("{user_id}", "1"))
+    return (
+        path.replace("{spell_id}", spell)
+        .replace("{barrier_id}", "1")
+        .replace("{user_id}", "1")
+    )
 
 
 @pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
 def test_role_route_matrix(harness, clients, role):
     client, csrf = clients[role]
-    spell = str(harness.app.state.context.census.census(Scope.of(ScopeKind.WARDS, ["W01"]), harness.today)[0]["spell_id"])
+    spell = str(
+        harness.app.state.context.census.census(
+            Scope.of(ScopeKind.WARDS, ["W01"]), harness.today
+        )[0]["spell_id"]
+    )
     checked = 0
     for route in routes(harness):
         action = declared_actions(route)[0]
@@ -115,13 +143,21 @@ def test_role_route_matrix(harness, clients, role):
             if method == "GET":
                 response = client.get(url, follow_redirects=False)
             else:
-                response = client.post(url, data={"csrf_token": csrf, "version": "0"}, headers={"X-CSRF-Token": csrf},
-                                       follow_redirects=False)
+                response = client.post(
+                    url,
+                    data={"csrf_token": csrf, "version": "0"},
+                    headers={"X-CSRF-Token": csrf},
+                    follow_redirects=False,
+                )
             allowed = action in ROLE_ACTIONS[role]
             if allowed:
-                assert response.status_code not in {401, 403}, f"{role} {method} {url} -> {response.status_code}"
+                assert response.status_code not in {401, 403}, (
+                    f"{role} {method} {url} -> {response.status_code}"
+                )
             else:
-                assert response.status_code == 403, f"{role} {method} {url} -> {response.status_code}"
+                assert response.status_code == 403, (
+                    f"{role} {method} {url} -> {response.status_code}"
+                )
             checked += 1
     assert checked >= 20
 
@@ -135,7 +171,9 @@ def test_signed_out_is_refused_everywhere_but_public_routes(harness):
         for method in route.methods - {"HEAD"}:
             url = concrete(route.path, "S000001")
             response = client.request(method, url, follow_redirects=False)
-            assert response.status_code in {401, 303}, f"{method} {url} -> {response.status_code}"
+            assert response.status_code in {401, 303}, (
+                f"{method} {url} -> {response.status_code}"
+            )
 
 
 def test_docs_name_every_role_and_action():

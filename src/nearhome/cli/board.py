@@ -7,6 +7,11 @@ import typer
 app = typer.Typer(help="The daily discharge board's data.", no_args_is_help=True)
 
 
+@app.callback()
+def board() -> None:
+    """The daily discharge board's data (a group, so more commands can join ``export``)."""
+
+
 @app.command("export")
 def export(
     warehouse: str = typer.Option(

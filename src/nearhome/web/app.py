@@ -46,7 +46,7 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def create_app(
+def create_app(  # noqa: PLR0913 - every optional part is keyword-only, for tests
     settings: Settings,
     *,
     warehouse: Warehouse | None = None,

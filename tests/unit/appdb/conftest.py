@@ -21,7 +21,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     base = os.environ.get(PG_ENV)
     if not base:
         if os.environ.get("CI") == "true":
-            pytest.fail(f"{PG_ENV} is not set: CI must start PostgreSQL for the board tests")
+            pytest.fail(
+                f"{PG_ENV} is not set: CI must start PostgreSQL for the board tests"
+            )
         pytest.skip(f"{PG_ENV} is not set")
     with scratch_postgres(base) as url:
         yield url

@@ -23,27 +23,47 @@ ACTOR = Actor(1, "ann", "ward_staff")
 
 
 def changes(**values) -> EntryChanges:
-    base = dict(expected_discharge_date=None, crfd_start_date=None, crfd_reason_code=None, attributable_to_code=None,
-                day_status=None, housing_need=None, carer_involved=None, wishes=None)
+    base = {
+        "expected_discharge_date": None,
+        "crfd_start_date": None,
+        "crfd_reason_code": None,
+        "attributable_to_code": None,
+        "day_status": None,
+        "housing_need": None,
+        "carer_involved": None,
+        "wishes": None,
+    }
     base.update(values)
     return EntryChanges(**base)
 
 
 def save(database: BoardDatabase, spell: str, version: int, **values):
     with database.transaction() as session:
-        return save_entry(session, spell_id=spell, changes=changes(**values), expected_version=version,
-                          actor=ACTOR, today=TODAY, now=NOW)
+        return save_entry(
+            session,
+            spell_id=spell,
+            changes=changes(**values),
+            expected_version=version,
+            actor=ACTOR,
+            today=TODAY,
+            now=NOW,
+        )
 
 
 def test_versions_history_and_conflicts(database: BoardDatabase):
     assert save(database, "S000001", 0, wishes="home").version == 1
-    assert save(database, "S000001", 1, wishes="home").version == 1  # nothing changed, nothing written
+    assert (
+        save(database, "S000001", 1, wishes="home").version == 1
+    )  # nothing changed, nothing written
     with pytest.raises(Conflict, match="saved by ann"):
         save(database, "S000001", 0, wishes="other")
     save(database, "S000001", 1, wishes="home", day_status="green")
     with database.sessions() as session:
         history = entry_history(session, "S000001")
-        assert [e.detail["after"] for e in history] == [{"day_status": "green"}, {"wishes": "home"}]
+        assert [e.detail["after"] for e in history] == [
+            {"day_status": "green"},
+            {"wishes": "home"},
+        ]
         state = load_board_state(session, ["S000001", "S000009"], today=TODAY)
         assert state["S000001"].day_status == "green" and state["S000001"].version == 2
         assert state["S000009"].entry is None and state["S000009"].version == 0
@@ -52,8 +72,22 @@ def test_versions_history_and_conflicts(database: BoardDatabase):
 
 def test_crfd_periods_follow_the_entry(database: BoardDatabase):
     start = TODAY - timedelta(days=5)
-    save(database, "S000001", 0, crfd_start_date=start, crfd_reason_code="18", attributable_to_code="05")
-    save(database, "S000001", 1, crfd_start_date=start, crfd_reason_code="15", attributable_to_code="05")
+    save(
+        database,
+        "S000001",
+        0,
+        crfd_start_date=start,
+        crfd_reason_code="18",
+        attributable_to_code="05",
+    )
+    save(
+        database,
+        "S000001",
+        1,
+        crfd_start_date=start,
+        crfd_reason_code="15",
+        attributable_to_code="05",
+    )
     save(database, "S000001", 2)
     save(database, "S000002", 0, crfd_start_date=TODAY, crfd_reason_code="07")
     save(database, "S000002", 1)
@@ -66,7 +100,12 @@ def test_crfd_periods_follow_the_entry(database: BoardDatabase):
 
 def test_edd_history_and_slips(database: BoardDatabase):
     for version, days in enumerate((5, 8, 6, 9)):
-        entry = save(database, "S000001", version, expected_discharge_date=TODAY + timedelta(days=days))
+        entry = save(
+            database,
+            "S000001",
+            version,
+            expected_discharge_date=TODAY + timedelta(days=days),
+        )
     assert entry.edd_slip_count == 2
     with database.sessions() as session:
         assert len(list(session.scalars(select(EddRecord)))) == 4
@@ -74,17 +113,35 @@ def test_edd_history_and_slips(database: BoardDatabase):
 
 def test_export_writes_canonical_tables_atomically(database: BoardDatabase):
     warehouse = from_frames(demo_frames(40, today=TODAY))
-    save(database, "S000001", 0, crfd_start_date=TODAY - timedelta(days=2), crfd_reason_code="18",
-         attributable_to_code="05", expected_discharge_date=TODAY + timedelta(days=3))
-    save(database, "S000001", 1, crfd_start_date=TODAY - timedelta(days=2), crfd_reason_code="18",
-         attributable_to_code="05", expected_discharge_date=TODAY + timedelta(days=4))
+    save(
+        database,
+        "S000001",
+        0,
+        crfd_start_date=TODAY - timedelta(days=2),
+        crfd_reason_code="18",
+        attributable_to_code="05",
+        expected_discharge_date=TODAY + timedelta(days=3),
+    )
+    save(
+        database,
+        "S000001",
+        1,
+        crfd_start_date=TODAY - timedelta(days=2),
+        crfd_reason_code="18",
+        attributable_to_code="05",
+        expected_discharge_date=TODAY + timedelta(days=4),
+    )
     summary = export_board(warehouse, database, codes=board_codes())
     assert (summary.crfd_periods, summary.estimated_discharges) == (1, 1)
     crfd = warehouse.execute(warehouse.table(CRFD_TABLE))
     assert list(crfd.columns) == list(CRFD_SCHEMA.names)
     row = crfd.iloc[0]
-    assert (row["source_table"], row["reason_group"], row["person_id"], row["provider_code"]) == (
-        "board", "housing", "P000001", "RNH")
+    assert (
+        row["source_table"],
+        row["reason_group"],
+        row["person_id"],
+        row["provider_code"],
+    ) == ("board", "housing", "P000001", "RNH")
     edd = warehouse.execute(warehouse.table(EDD_TABLE))
     assert list(edd.columns) == ["spell_id", "estimated_discharge_date", "recorded_at"]
     assert edd.iloc[0]["estimated_discharge_date"].date() == TODAY + timedelta(days=4)
@@ -120,10 +177,25 @@ def test_export_of_an_empty_board(database: BoardDatabase):
 
 def test_seed_demo_users_is_repeatable(database: BoardDatabase):
     warehouse = from_frames(demo_frames(60, today=TODAY))
-    first = seed_demo_users(database, warehouse, password="demo password 123", today=TODAY, hasher=cheap_hasher())
-    again = seed_demo_users(database, warehouse, password="demo password 123", today=TODAY, hasher=cheap_hasher())
-    assert [a.username for a in first] == ["ward", "flow", "casemanager", "analyst", "admin"] == [
-        a.username for a in again]
+    first = seed_demo_users(
+        database,
+        warehouse,
+        password="demo password 123",
+        today=TODAY,
+        hasher=cheap_hasher(),
+    )
+    again = seed_demo_users(
+        database,
+        warehouse,
+        password="demo password 123",
+        today=TODAY,
+        hasher=cheap_hasher(),
+    )
+    assert (
+        [a.username for a in first]
+        == ["ward", "flow", "casemanager", "analyst", "admin"]
+        == [a.username for a in again]
+    )
     with database.sessions() as session:
         assert len(list(session.scalars(select(User)))) == 5
         assert not list(session.scalars(select(AuditEvent)))

@@ -9,7 +9,12 @@ import pytest
 
 from nearhome.board.census import CensusCache
 from nearhome.board.demo import demo_frames
-from nearhome.board.queries import CENSUS_COLUMNS, fetch_census, fetch_spell_keys, fetch_ward_beds
+from nearhome.board.queries import (
+    CENSUS_COLUMNS,
+    fetch_census,
+    fetch_spell_keys,
+    fetch_ward_beds,
+)
 from nearhome.board.scope import Scope, ScopeKind
 from nearhome.data.warehouse import from_frames
 
@@ -42,7 +47,9 @@ def test_everyone_matches_a_pandas_reference(warehouse, frames):
 
 
 def test_current_ward_is_the_open_stay(warehouse, frames):
-    census = fetch_census(warehouse, today=TODAY, scope=Scope.everyone()).set_index("spell_id")
+    census = fetch_census(warehouse, today=TODAY, scope=Scope.everyone()).set_index(
+        "spell_id"
+    )
     stays = frames["ward_stay"]
     open_stays = stays[stays["end_date"].isna()].set_index("spell_id")
     for spell_id, row in census.iterrows():
@@ -60,8 +67,12 @@ def test_current_ward_is_the_open_stay(warehouse, frames):
 def test_scope_in_query_equals_scope_on_records(warehouse, scope, column):
     scoped = fetch_census(warehouse, today=TODAY, scope=scope)
     assert len(scoped) > 0 and set(scoped[column]) <= set(scope.codes)
-    everyone = fetch_census(warehouse, today=TODAY, scope=Scope.everyone()).to_dict(orient="records")
-    assert {r["spell_id"] for r in everyone if scope.admits(r)} == set(scoped["spell_id"])
+    everyone = fetch_census(warehouse, today=TODAY, scope=Scope.everyone()).to_dict(
+        orient="records"
+    )
+    assert {r["spell_id"] for r in everyone if scope.admits(r)} == set(
+        scoped["spell_id"]
+    )
 
 
 def test_empty_scope_finds_nobody(warehouse):
@@ -71,15 +82,21 @@ def test_empty_scope_finds_nobody(warehouse):
 
 
 def test_dates_are_plain_and_legal_status_is_current(warehouse):
-    census = fetch_census(warehouse, today=TODAY, scope=Scope.of(ScopeKind.WARDS, ["W01"]))
+    census = fetch_census(
+        warehouse, today=TODAY, scope=Scope.of(ScopeKind.WARDS, ["W01"])
+    )
     assert all(isinstance(d, date) for d in census["admission_date"])
     assert set(census["legal_status_code"]) <= {"01", "02", "03", "37"}
 
 
 def test_ward_beds_and_spell_keys(warehouse):
-    beds = fetch_ward_beds(warehouse, today=TODAY, scope=Scope.of(ScopeKind.PROVIDER, ["RNH"]))
+    beds = fetch_ward_beds(
+        warehouse, today=TODAY, scope=Scope.of(ScopeKind.PROVIDER, ["RNH"])
+    )
     assert len(beds) >= 4 and set(beds["provider_code"]) == {"RNH"}
-    assert fetch_ward_beds(warehouse, today=TODAY, scope=Scope.of(ScopeKind.ICB, ["QNH"])).empty
+    assert fetch_ward_beds(
+        warehouse, today=TODAY, scope=Scope.of(ScopeKind.ICB, ["QNH"])
+    ).empty
     keys = fetch_spell_keys(warehouse, ["S000001"])
     assert keys.iloc[0]["person_id"] == "P000001"
     assert fetch_spell_keys(warehouse, []).empty
@@ -89,7 +106,9 @@ def test_minimal_warehouse_without_optional_tables(frames):
     small = from_frames({k: frames[k] for k in ("spell", "ward_stay", "person")})
     census = fetch_census(small, today=TODAY, scope=Scope.everyone())
     assert census["legal_status_code"].isna().all() and census["site_name"].isna().all()
-    assert fetch_ward_beds(small, today=TODAY, scope=Scope.of(ScopeKind.WARDS, ["W01"])).empty
+    assert fetch_ward_beds(
+        small, today=TODAY, scope=Scope.of(ScopeKind.WARDS, ["W01"])
+    ).empty
 
 
 def test_census_cache_queries_once_and_expires(warehouse):

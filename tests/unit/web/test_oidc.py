@@ -37,17 +37,28 @@ class Provider:
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         if request.url.path == "/.well-known/openid-configuration":
-            return httpx.Response(200, json={
-                "issuer": ISSUER,
-                "authorization_endpoint": f"{ISSUER}/authorize",
-                "token_endpoint": f"{ISSUER}/token",
-            })
+            return httpx.Response(
+                200,
+                json={
+                    "issuer": ISSUER,
+                    "authorization_endpoint": f"{ISSUER}/authorize",
+                    "token_endpoint": f"{ISSUER}/token",
+                },
+            )
         if request.url.path == "/token":
             form = parse_qs(request.content.decode())
             self.token_requests.append(form)
-            claims = {"iss": ISSUER, "aud": CLIENT_ID, "sub": "cis2-0001", "nonce": self.nonce,
-                      "exp": time.time() + 300, **self.claims_override}
-            return httpx.Response(200, json={"id_token": jwt(claims), "access_token": "a"})
+            claims = {
+                "iss": ISSUER,
+                "aud": CLIENT_ID,
+                "sub": "cis2-0001",
+                "nonce": self.nonce,
+                "exp": time.time() + 300,
+                **self.claims_override,
+            }
+            return httpx.Response(
+                200, json={"id_token": jwt(claims), "access_token": "a"}
+            )
         return httpx.Response(404)
 
 
@@ -60,8 +71,12 @@ def test_off_unless_configured():
     with pytest.raises(InvalidConfig, match="both"):
         OidcClient.from_settings(settings(oidc_issuer=ISSUER))
     with pytest.raises(InvalidConfig, match="https"):
-        OidcClient.from_settings(settings(oidc_issuer="http://insecure.test", oidc_client_id="x"))
-    client = OidcClient.from_settings(settings(oidc_issuer=ISSUER, oidc_client_id=CLIENT_ID))
+        OidcClient.from_settings(
+            settings(oidc_issuer="http://insecure.test", oidc_client_id="x")
+        )
+    client = OidcClient.from_settings(
+        settings(oidc_issuer=ISSUER, oidc_client_id=CLIENT_ID)
+    )
     assert client is not None and client.issuer == ISSUER
 
 
@@ -74,7 +89,9 @@ def test_login_page_offers_sso_only_when_configured(tmp_path):
 
 def test_full_code_flow_with_pkce(tmp_path):
     provider = Provider()
-    oidc = OidcClient(ISSUER, CLIENT_ID, http=httpx.Client(transport=httpx.MockTransport(provider)))
+    oidc = OidcClient(
+        ISSUER, CLIENT_ID, http=httpx.Client(transport=httpx.MockTransport(provider))
+    )
     built = build_harness(f"sqlite:///{tmp_path / 'b.sqlite'}", n_inpatients=20)
     built.app.state.context.oidc = oidc
     built.add_user("sso-nurse", "ward_staff", wards=("W01",), oidc_subject="cis2-0001")
@@ -85,12 +102,18 @@ def test_full_code_flow_with_pkce(tmp_path):
     target = urlparse(start.headers["location"])
     query = parse_qs(target.query)
     assert target.netloc == "login.example.nhs.test"
-    assert query["code_challenge_method"] == ["S256"] and query["client_id"] == [CLIENT_ID]
+    assert query["code_challenge_method"] == ["S256"] and query["client_id"] == [
+        CLIENT_ID
+    ]
     provider.nonce = query["nonce"][0]
-    wrong_state = client.get("/login/oidc/callback", params={"code": "abc", "state": "forged"})
+    wrong_state = client.get(
+        "/login/oidc/callback", params={"code": "abc", "state": "forged"}
+    )
     assert wrong_state.status_code == 403
     done = client.get(
-        "/login/oidc/callback", params={"code": "abc", "state": query["state"][0]}, follow_redirects=False
+        "/login/oidc/callback",
+        params={"code": "abc", "state": query["state"][0]},
+        follow_redirects=False,
     )
     assert done.status_code == 303 and done.headers["location"] == "/board"
     assert provider.token_requests[-1]["code_verifier"][0]
@@ -99,22 +122,38 @@ def test_full_code_flow_with_pkce(tmp_path):
 
 def test_unlinked_subject_and_bad_tokens_are_refused(tmp_path):
     provider = Provider()
-    oidc = OidcClient(ISSUER, CLIENT_ID, http=httpx.Client(transport=httpx.MockTransport(provider)))
+    oidc = OidcClient(
+        ISSUER, CLIENT_ID, http=httpx.Client(transport=httpx.MockTransport(provider))
+    )
     attempt = OidcAttempt(state="s", nonce="n", verifier="v" * 43)
     provider.nonce = "n"
-    claims = oidc.finish(code="c", state="s", attempt=attempt, redirect_uri="http://x/cb")
+    claims = oidc.finish(
+        code="c", state="s", attempt=attempt, redirect_uri="http://x/cb"
+    )
     assert claims["sub"] == "cis2-0001"
-    for override, problem in (({"aud": "someone-else"}, "audience"), ({"iss": "https://evil.test"}, "issuer"),
-                              ({"exp": 1}, "expiry"), ({"nonce": "other"}, "nonce")):
+    for override, problem in (
+        ({"aud": "someone-else"}, "audience"),
+        ({"iss": "https://evil.test"}, "issuer"),
+        ({"exp": 1}, "expiry"),
+        ({"nonce": "other"}, "nonce"),
+    ):
         provider.claims_override = override
         with pytest.raises(PermissionDenied, match=problem):
-            oidc.finish(code="c", state="s", attempt=attempt, redirect_uri="http://x/cb")
+            oidc.finish(
+                code="c", state="s", attempt=attempt, redirect_uri="http://x/cb"
+            )
     assert OidcAttempt.from_dict({"state": 1}) is None
     built = build_harness(f"sqlite:///{tmp_path / 'c.sqlite'}", n_inpatients=20)
     built.app.state.context.oidc = oidc
     provider.claims_override = {}
     client = TestClient(built.app)
-    start = parse_qs(urlparse(client.get("/login/oidc", follow_redirects=False).headers["location"]).query)
+    start = parse_qs(
+        urlparse(
+            client.get("/login/oidc", follow_redirects=False).headers["location"]
+        ).query
+    )
     provider.nonce = start["nonce"][0]
-    refused = client.get("/login/oidc/callback", params={"code": "abc", "state": start["state"][0]})
+    refused = client.get(
+        "/login/oidc/callback", params={"code": "abc", "state": start["state"][0]}
+    )
     assert refused.status_code == 403 and "not linked" in refused.text
