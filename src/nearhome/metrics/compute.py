@@ -2,18 +2,24 @@
 
 A request is planned as (metric, breakdown) pairs, with the components composites need.
 Pairs are grouped by facts table; each facts table is built for all periods at once,
-given its attributes, restricted to the scope, materialised once, and then one
-aggregation per breakdown computes every metric of that table together. Composites are
-divided afterwards from their parts, so a rate always uses exactly the published
-numerator and denominator. Everything before ``execute`` is an Ibis expression.
+given its attributes, restricted to the scope and materialised once; then its
+breakdowns are aggregated in a few stacked queries (``UNION ALL`` of one aggregation
+per breakdown, every metric of the table computed together). Populations are likewise
+one stacked query. Composites are divided afterwards from their parts, so a rate always
+uses exactly the published numerator and denominator. Everything before ``execute`` is
+an Ibis expression; everything after works on one long frame at a time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+import ibis
 import ibis.common.exceptions as ibis_exc
+import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 from ibis.expr.types import Table
 
@@ -23,12 +29,19 @@ from nearhome.metrics import dimensions
 from nearhome.metrics.attributes import with_attributes
 from nearhome.metrics.measures import Composite, FactMeasure, Facts, Population
 from nearhome.metrics.population import population_table, range_key
+from nearhome.metrics.population import supports as population_supports
 from nearhome.metrics.registry import MetricSpec, get
 
 Breakdown = tuple[str, ...]
 Key = tuple[str, Breakdown]
 Progress = Callable[[str, float], None]
 PERIOD_COLUMNS = ["period_start", "period_last"]
+LEVELS = ["level_0", "desc_0", "level_1", "desc_1"]
+LONG = ["measure_id", "breakdown", *PERIOD_COLUMNS, *LEVELS, "numerator", "denominator", "statistic"]
+MAX_CROSS = 2
+BATCH = 24
+"""Breakdowns per query: one UNION ALL of this many aggregations."""
+PARTS = ("numerator", "denominator", "statistic")
 
 
 class WarehouseTables(Mapping[str, Table]):
@@ -38,10 +51,13 @@ class WarehouseTables(Mapping[str, Table]):
         """Remember the warehouse and the names it holds."""
         self._warehouse = warehouse
         self._names = set(warehouse.list_tables())
+        self._tables: dict[str, Table] = {}
 
     def __getitem__(self, name: str) -> Table:
-        """The named table (raises the warehouse's NotFound when missing)."""
-        return self._warehouse.table(name)
+        """The named table, looked up once (the same expression object is reused)."""
+        if name not in self._tables:
+            self._tables[name] = self._warehouse.table(name)
+        return self._tables[name]
 
     def __iter__(self) -> Iterator[str]:
         """Table names."""
@@ -104,51 +120,181 @@ def plan(specs: Sequence[MetricSpec], breakdowns: Sequence[Breakdown]) -> Plan:
     return result
 
 
-def _level_columns(n: int) -> list[str]:
-    return [f"level_{i}" for i in range(n)] + [f"desc_{i}" for i in range(n)]
+# --- queries ------------------------------------------------------------------------
 
 
-def aggregation(rows: Table, breakdown: Breakdown, specs: Sequence[MetricSpec]) -> Table:
-    """One query computing every metric of one facts table for one breakdown."""
+def _level_keys(table: Table, breakdown: Breakdown) -> tuple[dict[str, ir.Value], dict[str, ir.Value]]:
+    """Group keys and constants of a breakdown: levels, and the name columns that
+    describe them (other descriptions are added after the query)."""
     dims = [dimensions.dimensions()[name] for name in breakdown]
-    keys = {"period_start": rows.period_start, "period_last": rows.period_last}
-    constants = {}
-    for i, dim in enumerate(dims):
-        if dim.columns:
-            keys[f"level_{i}"] = dim.level(rows)
-            keys[f"desc_{i}"] = dim.description(rows)
-        else:  # "all": a constant, added after grouping
-            constants[f"level_{i}"] = dim.level(rows)
-            constants[f"desc_{i}"] = dim.description(rows)
-    metrics = {}
+    keys: dict[str, ir.Value] = {}
+    constants: dict[str, ir.Value] = {"breakdown": ibis.literal(dimensions.label(breakdown))}
+    for i in range(MAX_CROSS):
+        dim = dims[i] if i < len(dims) else None
+        if dim is not None and dim.columns:
+            keys[f"level_{i}"] = dim.level(table)
+        else:
+            constants[f"level_{i}"] = dim.level(table) if dim is not None else ibis.literal("")
+        if dim is not None and dim.label_column is not None and dim.label_column in table.columns:
+            keys[f"desc_{i}"] = dim.description(table)
+        else:
+            constants[f"desc_{i}"] = ibis.literal("")
+    return keys, constants
+
+
+def inputs(rows: Table, specs: Sequence[MetricSpec]) -> tuple[Table, dict[str, tuple[Any, str | None, str | None]]]:
+    """The facts with every metric's per-row value and filter as plain columns (shared
+    columns once), and for each metric part the aggregate and its column names."""
+    columns: dict[str, ir.Value] = {}
+    names: dict[object, str] = {}
+    plan: dict[str, tuple[Any, str | None, str | None]] = {}
+
+    def name(expr: ir.Value | None) -> str | None:
+        if expr is None:
+            return None
+        key = expr.op()
+        if key not in names:
+            names[key] = f"_in{len(names)}"
+            columns[names[key]] = expr
+        return names[key]
+
     for j, spec in enumerate(specs):
         measure = spec.computation
         assert isinstance(measure, FactMeasure)
-        for part in ("numerator", "denominator", "statistic"):
+        for part in PARTS:
             aggregate = getattr(measure, part)
             if aggregate is not None:
-                metrics[f"m{j}_{part}"] = aggregate.expr(rows)
-    grouped = rows.group_by(**keys).aggregate(**metrics)
-    return grouped.mutate(**constants) if constants else grouped
+                value, where = aggregate.inputs(rows)
+                plan[f"m{j}_{part}"] = (aggregate, name(value), name(where))
+    return rows.mutate(**columns), plan
 
 
-def _split(frame: pd.DataFrame, breakdown: Breakdown, specs: Sequence[MetricSpec]) -> dict[Key, pd.DataFrame]:
-    keys = PERIOD_COLUMNS + _level_columns(len(breakdown))
-    out = {}
-    for j, spec in enumerate(specs):
-        part = frame[keys].copy()
-        for column in ("numerator", "denominator", "statistic"):
-            source = f"m{j}_{column}"
-            part[column] = frame[source].astype("float64") if source in frame else float("nan")
-        out[(spec.id, breakdown)] = part
-    return out
+def aggregation(rows: Table, breakdown: Breakdown, plan: Mapping[str, tuple[Any, str | None, str | None]]) -> Table:
+    """One breakdown's aggregation, in the stacked column order."""
+    keys, constants = _level_keys(rows, breakdown)
+    metrics = {name: agg.reduce(rows, x, w).cast("float64") for name, (agg, x, w) in plan.items()}
+    grouped = rows.group_by(period_start=rows.period_start, period_last=rows.period_last, **keys)
+    result = grouped.aggregate(**metrics).mutate(**constants)
+    return result.select("breakdown", *PERIOD_COLUMNS, *LEVELS, *metrics)
 
 
-def _execute(warehouse: Warehouse, expr: Table) -> pd.DataFrame:
-    frame = warehouse.execute(expr)
+def stacked(parts: Sequence[Table]) -> Table:
+    """Several aggregations as one UNION ALL query."""
+    return parts[0] if len(parts) == 1 else ibis.union(*parts, distinct=False)
+
+
+def _dates(frame: pd.DataFrame) -> pd.DataFrame:
     for column in PERIOD_COLUMNS:
         frame[column] = pd.to_datetime(frame[column]).dt.date
+    for column in LEVELS:
+        if column in frame:
+            frame[column] = frame[column].fillna("").astype(str)
     return frame
+
+
+def describe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Fill ``desc_0``/``desc_1`` from each dimension's labels (or the level itself)."""
+    for label, rows in frame.groupby("breakdown", sort=False):
+        dims = str(label).split(dimensions.JOIN)
+        for i, name in enumerate(dims):
+            dim = dimensions.dimensions()[name]
+            read = rows[f"desc_{i}"].where(rows[f"desc_{i}"] != "", rows[f"level_{i}"])
+            frame.loc[rows.index, f"desc_{i}"] = dim.describe(rows[f"level_{i}"], read).to_numpy()
+    return frame
+
+
+def _melt(frame: pd.DataFrame, specs: Sequence[MetricSpec], wanted: set[Key]) -> pd.DataFrame:
+    """A stacked wide result as long rows, keeping only the planned pairs."""
+    frame = describe(frame)
+    parts = []
+    base = frame[["breakdown", *PERIOD_COLUMNS, *LEVELS]]
+    for j, spec in enumerate(specs):
+        part = base.assign(measure_id=spec.id)
+        for name in PARTS:
+            column = f"m{j}_{name}"
+            part[name] = frame[column].astype("float64") if column in frame else np.nan
+        parts.append(part)
+    long = pd.concat(parts, ignore_index=True)
+    keep = pd.Series(list(zip(long["measure_id"], long["breakdown"], strict=True))).isin(
+        {(m, dimensions.label(b)) for m, b in wanted}
+    )
+    return long[keep.to_numpy()][LONG].reset_index(drop=True)
+
+
+@dataclass
+class Run:
+    """Everything one request needs while it executes."""
+
+    warehouse: Warehouse
+    tables: Mapping[str, Table]
+    periods: Table
+    icb: str | None
+    progress: Progress | None = None
+    frames: list[pd.DataFrame] = field(default_factory=list)
+    done: int = 0
+    total: int = 1
+
+    def report(self, message: str, steps: int = 1) -> None:
+        """Advance the progress callback."""
+        self.done += steps
+        if self.progress is not None:
+            self.progress(message, min(self.done / max(self.total, 1), 1.0))
+
+    def execute(self, expr: Table) -> pd.DataFrame:
+        """Run one query (the warehouse's execute: the one execution point)."""
+        return _dates(self.warehouse.execute(expr))
+
+    def facts(self, facts: Facts, groups: Mapping[Breakdown, list[MetricSpec]]) -> None:
+        """Compute every metric × breakdown of one facts table."""
+        rows = with_attributes(facts.build(self.tables, self.periods), self.tables)
+        if self.icb is not None:
+            rows = rows.filter(rows[facts.scope] == self.icb)
+        specs = list({spec.id: spec for wanted in groups.values() for spec in wanted}.values())
+        wanted = {(spec.id, b) for b, chosen in groups.items() for spec in chosen}
+        rows, parts = inputs(rows, specs)
+        cached = _materialise(rows, self.warehouse) if len(groups) > 1 else rows
+        breakdowns = list(groups)
+        try:
+            for first in range(0, len(breakdowns), BATCH):
+                batch = breakdowns[first : first + BATCH]
+                frame = self.execute(stacked([aggregation(cached, b, parts) for b in batch]))
+                self.frames.append(_melt(frame, specs, wanted))
+                self.report(f"{facts.name} by {dimensions.label(batch[-1])}", len(batch))
+        finally:
+            if cached is not rows:
+                cached.release()  # type: ignore[attr-defined]
+
+    def populations(self, needed: Mapping[Breakdown, set[Population]]) -> pd.DataFrame:
+        """Population by year and level for every breakdown that needs one (one query)."""
+        ranges = sorted({r for wanted in needed.values() for r in wanted}, key=range_key)
+        parts = []
+        for breakdown in needed:
+            dims = [dimensions.dimensions()[name] for name in breakdown]
+            table = population_table(self.tables, dims, ranges, self.icb)
+            constants = _population_constants(breakdown)
+            parts.append(table.mutate(**constants).select("breakdown", "year", *LEVELS, *[range_key(r) for r in ranges]))
+        frame = self.warehouse.execute(stacked(parts))
+        for column in LEVELS:
+            frame[column] = frame[column].fillna("").astype(str)
+        frame = describe(frame)
+        self.report("population", len(needed))
+        return frame
+
+
+def _population_constants(breakdown: Breakdown) -> dict[str, ir.Value]:
+    """The constant level columns of a population query (``all``, unused positions)."""
+    dims = [dimensions.dimensions()[name] for name in breakdown]
+    constants: dict[str, ir.Value] = {"breakdown": ibis.literal(dimensions.label(breakdown))}
+    for i in range(MAX_CROSS):
+        if i >= len(dims):
+            constants[f"level_{i}"] = ibis.literal("")
+            constants[f"desc_{i}"] = ibis.literal("")
+        elif not dims[i].columns:
+            constants[f"level_{i}"] = ibis.literal("ALL")
+            constants[f"desc_{i}"] = ibis.literal("Total")
+        else:
+            constants[f"desc_{i}"] = ibis.literal("")
+    return constants
 
 
 def _materialise(rows: Table, warehouse: Warehouse) -> Table:
@@ -161,112 +307,39 @@ def _materialise(rows: Table, warehouse: Warehouse) -> Table:
         ) from exc
 
 
-@dataclass
-class Run:
-    """Everything one request needs while it executes."""
-
-    warehouse: Warehouse
-    tables: Mapping[str, Table]
-    periods: Table
-    icb: str | None
-    progress: Progress | None = None
-    results: dict[Key, pd.DataFrame] = field(default_factory=dict)
-
-    def _report(self, message: str, done: int, total: int) -> None:
-        if self.progress is not None:
-            self.progress(message, done / max(total, 1))
-
-    def facts(self, facts: Facts, groups: Mapping[Breakdown, list[MetricSpec]], step: tuple[int, int]) -> int:
-        """Compute every metric × breakdown of one facts table; returns steps done."""
-        rows = with_attributes(facts.build(self.tables, self.periods), self.tables)
-        if self.icb is not None:
-            rows = rows.filter(rows[facts.scope] == self.icb)
-        cached = _materialise(rows, self.warehouse) if len(groups) > 1 else rows
-        done, total = step
-        try:
-            for breakdown, specs in groups.items():
-                frame = _execute(self.warehouse, aggregation(cached, breakdown, specs))
-                self.results |= _split(frame, breakdown, specs)
-                done += 1
-                self._report(f"{facts.name} by {dimensions.label(breakdown)}", done, total)
-        finally:
-            if cached is not rows:
-                cached.release()  # type: ignore[attr-defined]
-        return done
-
-    def population(self, breakdown: Breakdown, ranges: set[Population]) -> pd.DataFrame:
-        """Population by year and level for one breakdown (executed once per breakdown)."""
-        dims = [dimensions.dimensions()[name] for name in breakdown]
-        expr = population_table(self.tables, dims, sorted(ranges, key=range_key), self.icb)
-        frame = self.warehouse.execute(expr)
-        for i, dim in enumerate(dims):
-            if not dim.columns:
-                frame[f"level_{i}"] = "ALL"
-                frame[f"desc_{i}"] = "Total"
-        return frame
+# --- after execution: zero-fill and composites ----------------------------------------
 
 
-def complete(frame: pd.DataFrame, spec: MetricSpec, breakdown: Breakdown, periods: pd.DataFrame) -> pd.DataFrame:
-    """Zero-fill: every period for every level seen, with zero counts where nothing
-    happened (so a quiet month reads 0, not a missing row)."""
-    levels = _level_columns(len(breakdown))
-    seen = frame[levels].drop_duplicates()
-    if breakdown == ("all",) and seen.empty:
-        seen = pd.DataFrame({"level_0": ["ALL"], "desc_0": ["Total"]})
-    if seen.empty:
-        return frame
-    grid = periods.merge(seen, how="cross")
-    full = grid.merge(frame, on=PERIOD_COLUMNS + levels, how="left")
-    measure = spec.computation
-    assert isinstance(measure, FactMeasure)
+def complete(long: pd.DataFrame, pairs: Sequence[Key], periods: pd.DataFrame) -> pd.DataFrame:
+    """Zero-fill: every period for every level seen, zero counts where nothing happened
+    (a quiet month reads 0, not a missing row); ``all`` rows always exist."""
+    levels = long[["measure_id", "breakdown", *LEVELS]].drop_duplicates()
+    totals = pd.DataFrame(
+        [
+            {"measure_id": m, "breakdown": "all", "level_0": "ALL", "desc_0": "Total", "level_1": "", "desc_1": ""}
+            for m, b in pairs
+            if b == ("all",) and isinstance(get(m).computation, FactMeasure)
+        ],
+        columns=["measure_id", "breakdown", *LEVELS],
+    )
+    levels = pd.concat([levels, totals], ignore_index=True).drop_duplicates()
+    grid = levels.merge(periods, how="cross")
+    full = grid.merge(long, on=["measure_id", "breakdown", *PERIOD_COLUMNS, *LEVELS], how="left")
     for part in ("numerator", "denominator"):
-        if getattr(measure, part) is not None:
-            full[part] = full[part].fillna(0.0)
-    return full
+        has = full["measure_id"].map(lambda m, p=part: getattr(get(m).computation, p, None) is not None)
+        full[part] = full[part].where(~(has & full[part].isna()), 0.0)
+    return full[LONG]
 
 
-def divide(run: Run, spec: MetricSpec, breakdown: Breakdown, populations: Mapping[Breakdown, pd.DataFrame]) -> pd.DataFrame:
-    """A composite's frame: its numerator metric's numerator over its denominator.
-
-    Levels with a denominator but no numerator get a numerator of zero (a rate of 0);
-    for broadcast breakdowns each numerator level gets its remaining levels' denominator.
-    """
-    composite = spec.computation
-    assert isinstance(composite, Composite)
-    n = len(breakdown)
-    levels = [f"level_{i}" for i in range(n)]
-    top = run.results[(composite.numerator, breakdown)]
-    numerator = top[PERIOD_COLUMNS + _level_columns(n) + ["numerator"]]
-    if isinstance(composite.denominator, Population):
-        denominator = _population_base(populations[breakdown], composite.denominator, numerator, n)
-        keys, how = levels, "outer"
-    else:
-        base = run.results[(composite.denominator, reduced(breakdown, composite.broadcast))]
-        positions = [i for i, d in enumerate(breakdown) if d not in composite.broadcast]
-        denominator = base[PERIOD_COLUMNS].copy()
-        for new, old in enumerate(positions):
-            denominator[f"level_{old}"] = base[f"level_{new}"]
-            denominator[f"desc_{old}"] = base[f"desc_{new}"]
-        denominator["denominator"] = base["numerator"]
-        keys = [f"level_{p}" for p in positions]
-        how = "outer" if len(positions) == n else "left"
-    merged = numerator.merge(denominator, on=PERIOD_COLUMNS + keys, how=how, suffixes=("", "_d"))
-    for column in [c for c in merged.columns if c.endswith("_d")]:
-        merged[column[:-2]] = merged[column[:-2]].fillna(merged[column])
-    merged["numerator"] = merged["numerator"].fillna(0.0)
-    merged["statistic"] = float("nan")
-    return merged[PERIOD_COLUMNS + _level_columns(n) + ["numerator", "denominator", "statistic"]]
-
-
-def _population_base(population: pd.DataFrame, wanted: Population, numerator: pd.DataFrame, n: int) -> pd.DataFrame:
-    """The population of each period's year for each level, as a ``denominator`` column."""
+def _population_base(population: pd.DataFrame, wanted: Population, numerator: pd.DataFrame) -> pd.DataFrame:
+    """The population of each period's year for each level, as a ``denominator``."""
     years = sorted(int(y) for y in population["year"].dropna().unique())
     periods = numerator[PERIOD_COLUMNS].drop_duplicates()
     if not years or periods.empty:
-        return pd.DataFrame(columns=PERIOD_COLUMNS + _level_columns(n) + ["denominator"])
+        return pd.DataFrame(columns=["breakdown", *PERIOD_COLUMNS, *LEVELS, "denominator"])
     periods = periods.assign(year=[_year_for(p.year, years) for p in periods["period_last"]])
     frame = population.rename(columns={range_key(wanted): "denominator"})
-    frame = frame[["year", *_level_columns(n), "denominator"]]
+    frame = frame[["breakdown", "year", *LEVELS, "denominator"]]
     base = periods.merge(frame, on="year", how="inner").drop(columns="year")
     return base[base["denominator"] > 0]
 
@@ -276,21 +349,74 @@ def _year_for(year: int, years: Sequence[int]) -> int:
     return max(earlier) if earlier else min(years)
 
 
-def execute(run: Run, request: Plan, periods: pd.DataFrame) -> dict[Key, pd.DataFrame]:
-    """Run a plan: facts tables, then populations, then composites; every pair's frame."""
-    total = sum(len(groups) for groups in request.by_facts.values()) + len(request.populations)
-    done = 0
+def _fill_descriptions(merged: pd.DataFrame) -> pd.DataFrame:
+    for column in ("desc_0", "desc_1", "level_0", "level_1"):
+        other = f"{column}_d"
+        if other in merged:
+            merged[column] = merged[column].fillna(merged.pop(other))
+    return merged
+
+
+def divide(long: pd.DataFrame, spec: MetricSpec, breakdowns: Sequence[Breakdown], population: pd.DataFrame | None) -> pd.DataFrame:
+    """A composite's rows for its breakdowns: its numerator metric's numerator over the
+    denominator metric's numerator (or the population). Levels with a denominator but
+    no numerator get a numerator of zero; a broadcast breakdown's levels share the
+    denominator of their remaining levels."""
+    composite = spec.computation
+    assert isinstance(composite, Composite)
+    labels = {dimensions.label(b): b for b in breakdowns}
+    top = long[(long["measure_id"] == composite.numerator) & long["breakdown"].isin(labels)]
+    numerator = top[["breakdown", *PERIOD_COLUMNS, *LEVELS, "numerator"]]
+    if isinstance(composite.denominator, Population):
+        assert population is not None
+        base = _population_base(population[population["breakdown"].isin(labels)], composite.denominator, numerator)
+        merged = numerator.merge(base, on=["breakdown", *PERIOD_COLUMNS, "level_0", "level_1"], how="outer", suffixes=("", "_d"))
+        merged = _fill_descriptions(merged)
+    else:
+        merged = _divide_by_metric(long, composite, numerator, labels)
+    merged["numerator"] = merged["numerator"].fillna(0.0)
+    merged["statistic"] = np.nan
+    merged["measure_id"] = spec.id
+    return merged[LONG]
+
+
+def _divide_by_metric(long: pd.DataFrame, composite: Composite, numerator: pd.DataFrame, labels: Mapping[str, Breakdown]) -> pd.DataFrame:
+    denominators = long[long["measure_id"] == composite.denominator]
+    direct = [label for label, b in labels.items() if reduced(b, composite.broadcast) == b]
+    keys = ["breakdown", *PERIOD_COLUMNS, "level_0", "level_1"]
+    base = denominators[denominators["breakdown"].isin(direct)][[*keys, "desc_0", "desc_1", "numerator"]]
+    base = base.rename(columns={"numerator": "denominator"})
+    plain = numerator[numerator["breakdown"].isin(direct)].merge(base, on=keys, how="outer", suffixes=("", "_d"))
+    parts = [_fill_descriptions(plain)]
+    for label, breakdown in labels.items():
+        if label in direct:
+            continue
+        rest = reduced(breakdown, composite.broadcast)
+        positions = [i for i, d in enumerate(breakdown) if d not in composite.broadcast]
+        rows = numerator[numerator["breakdown"] == label].copy()
+        den = denominators[denominators["breakdown"] == dimensions.label(rest)]
+        rows["_k0"] = rows[f"level_{positions[0]}"] if positions else "ALL"
+        den = den[[*PERIOD_COLUMNS, "level_0", "numerator"]].rename(columns={"level_0": "_k0", "numerator": "denominator"})
+        parts.append(rows.merge(den, on=[*PERIOD_COLUMNS, "_k0"], how="left").drop(columns="_k0"))
+    return pd.concat(parts, ignore_index=True)
+
+
+def execute(run: Run, request: Plan, periods: pd.DataFrame) -> pd.DataFrame:
+    """Run a plan: facts tables, then populations, then composites, as one long frame."""
+    run.total = sum(len(groups) for groups in request.by_facts.values()) + len(request.populations)
     for facts, groups in request.by_facts.items():
-        done = run.facts(facts, groups, (done, total))
-    for key, frame in list(run.results.items()):
-        run.results[key] = complete(frame, get(key[0]), key[1], periods)
-    populations = {}
-    for breakdown, ranges in request.populations.items():
-        populations[breakdown] = run.population(breakdown, ranges)
-        done += 1
-        run._report(f"population by {dimensions.label(breakdown)}", done, total)
+        run.facts(facts, groups)
+    facts_pairs = [k for k in request.pairs if isinstance(get(k[0]).computation, FactMeasure)]
+    long = pd.concat(run.frames, ignore_index=True) if run.frames else pd.DataFrame(columns=LONG)
+    long = complete(long, facts_pairs, periods)
+    population = run.populations(request.populations) if request.populations else None
+    composites: dict[str, list[Breakdown]] = {}
     for metric_id, breakdown in request.pairs:
-        spec = get(metric_id)
-        if isinstance(spec.computation, Composite):
-            run.results[(metric_id, breakdown)] = divide(run, spec, breakdown, populations)
-    return run.results
+        if isinstance(get(metric_id).computation, Composite):
+            composites.setdefault(metric_id, []).append(breakdown)
+    for metric_id, breakdowns in composites.items():  # components come first in pairs
+        long = pd.concat([long, divide(long, get(metric_id), breakdowns, population)], ignore_index=True)
+    return long
+
+
+__all__ = ["Plan", "Run", "WarehouseTables", "execute", "plan", "population_supports", "supports"]

@@ -1,18 +1,21 @@
 """Breakdowns: how a facts row (or a population row) maps to a level.
 
-Each :class:`Dimension` names the columns it reads and gives two string expressions, the
-level code and its description; a missing value is the level ``UNKNOWN`` so every row
-lands somewhere and a breakdown always sums to its total. Code lists (age band sets,
-bed groupings, labels) come from :mod:`nearhome.data.codes`, so a new band set or bed
-grouping in the reference data becomes a breakdown without code changes. Two
-dimensions may be crossed (``icb*ethnic_group``); their levels are joined with ``;``.
+Each :class:`Dimension` names the columns it reads and gives a string expression for the
+level code; a missing value is the level ``UNKNOWN`` so every row lands somewhere and a
+breakdown always sums to its total. A level's description is either a static label
+(from the code lists, applied after the query so the SQL stays small) or a name column
+read alongside it (provider and site names). Code lists (age band sets, bed groupings,
+labels) come from :mod:`nearhome.data.codes`, so a new band set or bed grouping in the
+reference data becomes a breakdown without code changes. Two dimensions may be crossed
+(``icb*ethnic_group``); their levels are joined with ``;``.
 """
 
 from __future__ import annotations
 
+import difflib
 import functools
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import ibis
 import pandas as pd
@@ -48,14 +51,28 @@ class Dimension:
         title: Words for tables and docs.
         columns: Facts columns it reads (a facts table supports it when it has them).
         level: Expression for the level code (never null).
-        description: Expression for the level's label (never null).
+        labels: Level code → description (codes not listed describe themselves).
+        label_column: A facts column holding the description (a provider's name).
     """
 
     name: str
     title: str
     columns: tuple[str, ...]
     level: Level
-    description: Level
+    labels: Mapping[str, str] = field(default_factory=dict)
+    label_column: str | None = None
+
+    def description(self, t: Table) -> StringValue:
+        """The description read in the query (the name column, else the level)."""
+        if self.label_column is not None and self.label_column in t.columns:
+            return ibis.coalesce(t[self.label_column].cast("string"), self.level(t))  # type: ignore[no-any-return]
+        return self.level(t)
+
+    def describe(self, levels: pd.Series, read: pd.Series) -> pd.Series:
+        """Final descriptions: static labels where known, else what the query read."""
+        if not self.labels:
+            return read
+        return levels.map(self.labels).fillna(read)
 
 
 def _text(value: Value) -> StringValue:
@@ -66,14 +83,6 @@ def _column(name: str) -> Level:
     return lambda t: _text(t[name])
 
 
-def _labelled(column: str, labels: Mapping[str, str], unknown: str = "Unknown") -> Level:
-    def label(t: Table) -> StringValue:
-        code = t[column].cast("string")
-        return ibis.coalesce(code.substitute(dict(labels)), code, ibis.literal(unknown))  # type: ignore[no-any-return]
-
-    return label
-
-
 def _mapped(column: str, mapping: Mapping[str, str], other: str = UNKNOWN) -> Level:
     def level(t: Table) -> StringValue:
         mapped = t[column].cast("string").substitute(dict(mapping), else_=ibis.literal(other))
@@ -82,8 +91,14 @@ def _mapped(column: str, mapping: Mapping[str, str], other: str = UNKNOWN) -> Le
     return level
 
 
-def _simple(name: str, title: str, column: str, label: Level | None = None) -> Dimension:
-    return Dimension(name, title, (column,), _column(column), label or _column(column))
+def _simple(
+    name: str,
+    title: str,
+    column: str,
+    labels: Mapping[str, str] | None = None,
+    label_column: str | None = None,
+) -> Dimension:
+    return Dimension(name, title, (column,), _column(column), dict(labels or {}), label_column)
 
 
 def _code_labels(name: str) -> dict[str, str]:
@@ -108,9 +123,7 @@ def _age_dimension(band_set: str, bands: pd.DataFrame) -> Dimension:
             branches.append((condition, ibis.literal(str(row.band))))
         return ibis.cases(*branches, else_=ibis.literal(UNKNOWN))  # type: ignore[no-any-return]
 
-    return Dimension(
-        f"age_{band_set}", f"Age band ({band_set} set), at the period's end", ("age",), level, level
-    )
+    return Dimension(f"age_{band_set}", f"Age band ({band_set} set), at the period's end", ("age",), level)
 
 
 def _bed_dimension(grouping: str) -> Dimension:
@@ -122,11 +135,10 @@ def _bed_dimension(grouping: str) -> Dimension:
         f"Bed type grouped as {grouping} (OTHER: not in the grouping)",
         ("bed_type_code",),
         level,
-        level,
     )
 
 
-def _distance(column: str = "distance_home_km") -> tuple[Level, Level]:
+def _distance(column: str = "distance_home_km") -> tuple[Level, Level]:  # noqa: C901
     frame = codes.code_list("distance_band")
     rows = list(frame.itertuples(index=False))
 
@@ -166,11 +178,7 @@ def _flag(column: str, yes: str, no: str) -> Level:
 
 def _all() -> Dimension:
     return Dimension(
-        "all",
-        "All (England, or the whole scope)",
-        (),
-        lambda t: ibis.literal("ALL"),
-        lambda t: ibis.literal("Total"),
+        "all", "All (England, or the whole scope)", (), lambda t: ibis.literal("ALL"), {"ALL": "Total"}
     )
 
 
@@ -193,23 +201,22 @@ def _demography() -> list[Dimension]:
     )
     status = _group_labels("ld_autism_status")
     dims = [
-        _simple("gender", "Gender (identity if valid, else stated)", "gender_code", _labelled("gender_code", gender)),
+        _simple("gender", "Gender (identity if valid, else stated)", "gender_code", gender),
         _simple("ethnic_group", "Ethnic group (5 groups, not stated, not known)", "ethnic_group"),
         _simple(
             "ethnic_category",
             "Ethnic category (16 categories, not stated, not known)",
             "ethnic_category_code",
-            _labelled("ethnic_category_code", ethnic),
+            ethnic,
         ),
-        _simple("imd_decile", "IMD decile of residence (1 most deprived)", "imd_decile", _labelled("imd_decile", deciles)),
-        _simple("imd_quintile", "IMD quintile of residence (1 most deprived)", "imd_quintile", _labelled("imd_quintile", quintiles)),
+        _simple("imd_decile", "IMD decile of residence (1 most deprived)", "imd_decile", deciles),
+        _simple("imd_quintile", "IMD quintile of residence (1 most deprived)", "imd_quintile", quintiles),
     ]
     for name, column, title in (
         ("ld_status", "ld_status_code", "Learning disability status"),
         ("autism_status", "autism_status_code", "Autism status"),
     ):
-        level = _mapped(column, status, other="unknown")
-        dims.append(Dimension(name, title, (column,), level, level))
+        dims.append(Dimension(name, title, (column,), _mapped(column, status, other="unknown")))
     bands = codes.code_list("age_band_sets")
     dims += [
         _age_dimension(str(band_set), frame)
@@ -231,28 +238,21 @@ def _places() -> list[Dimension]:
             "provider",
             "Provider (receiving provider for placements)",
             "provider_code",
-            _name("provider_code", "provider_name"),
+            label_column="provider_name",
         ),
         _simple("provider_type", "Provider type (NHS or Independent)", "provider_type"),
-        _simple("site", "Hospital site", "site_code", _name("site_code", "site_name")),
+        _simple("site", "Hospital site", "site_code", label_column="site_name"),
         _simple("ward", "Ward", "ward_code"),
-        _simple("bed_type", "Bed type (MHSDS v6)", "bed_type_code", _labelled("bed_type_code", bed_labels)),
+        _simple("bed_type", "Bed type (MHSDS v6)", "bed_type_code", bed_labels),
         *[_bed_dimension(g) for g in groupings],
         Dimension(
             "area",
             "Treated inside or outside the person's own ICB (local)",
             ("is_in_area",),
             _flag("is_in_area", "in_area", "out_of_area"),
-            _flag("is_in_area", "In own ICB", "Outside own ICB"),
+            {"in_area": "In own ICB", "out_of_area": "Outside own ICB"},
         ),
     ]
-
-
-def _name(code: str, name: str) -> Level:
-    def label(t: Table) -> StringValue:
-        return ibis.coalesce(t[name], t[code], ibis.literal("Unknown"))  # type: ignore[no-any-return]
-
-    return lambda t: label(t) if name in t.columns else _text(t[code])
 
 
 def _events() -> list[Dimension]:
@@ -278,19 +278,19 @@ def _events() -> list[Dimension]:
     }
     return [
         _simple("legal_status_group", "Mental Health Act legal status group on the day", "legal_status_group"),
-        Dimension("distance_band", "Distance from home (km bands)", ("distance_home_km",), band, band),
-        Dimension("distance_50km", "Distance from home, 50 km or more", ("distance_home_km",), fifty, fifty),
+        Dimension("distance_band", "Distance from home (km bands)", ("distance_home_km",), band),
+        Dimension("distance_50km", "Distance from home, 50 km or more", ("distance_home_km",), fifty),
         _simple("sending_provider", "Sending (referring) provider", "sending_provider_code"),
-        _simple("receiving_provider", "Receiving provider", "provider_code", _name("provider_code", "provider_name")),
-        _simple("crfd_reason", "CRFD delay reason (v6 codes)", "reason_code", _labelled("reason_code", crfd)),
+        _simple("receiving_provider", "Receiving provider", "provider_code", label_column="provider_name"),
+        _simple("crfd_reason", "CRFD delay reason (v6 codes)", "reason_code", crfd),
         _simple("crfd_reason_group", "CRFD delay reason group", "reason_group"),
         _simple(
             "crfd_attributable_to",
             "Delay attributable to",
             "attributable_to_code",
-            _labelled("attributable_to_code", attributable),
+            attributable,
         ),
-        _simple("ri_type", "Restrictive intervention type", "type_code", _labelled("type_code", ri)),
+        _simple("ri_type", "Restrictive intervention type", "type_code", ri),
         _simple("ri_type_group", "Restrictive intervention type group", "type_group"),
         _simple("ri_duration_band", "Restrictive intervention duration band", "duration_band"),
         Dimension(
@@ -298,9 +298,9 @@ def _events() -> list[Dimension]:
             "Patient injured during the restrictive intervention",
             ("has_injury",),
             _flag("has_injury", "injury", "no_injury"),
-            _flag("has_injury", "Injury", "No injury"),
+            {"injury": "Injury", "no_injury": "No injury"},
         ),
-        _simple("mha_category", "Mental Health Act use category (MHS81 classes)", "mha_class", _labelled("mha_class", categories)),
+        _simple("mha_category", "Mental Health Act use category (MHS81 classes)", "mha_class", categories),
     ]
 
 
@@ -357,8 +357,6 @@ def parse(spec: str) -> tuple[str, ...]:
     known = _registry()
     for part in parts:
         if part not in known:
-            import difflib
-
             close = difflib.get_close_matches(part, list(known), n=3, cutoff=0.5)
             suggestion = f" Did you mean: {', '.join(close)}?" if close else ""
             raise UnsupportedBreakdown(

@@ -49,14 +49,26 @@ def _where(t: Table, where: Where | None) -> BooleanValue | None:
     return None if where is None else where(t)
 
 
+def _filter(t: Table, w: str | None) -> BooleanValue | None:
+    return None if w is None else t[w]
+
+
 @dataclass(frozen=True, slots=True)
 class Count:
     """Number of rows (optionally only those meeting ``where``)."""
 
     where: Where | None = None
 
+    def inputs(self, t: Table) -> tuple[Value | None, BooleanValue | None]:
+        """Per-row value and filter, computed once when the facts are materialised."""
+        return None, _where(t, self.where)
+
+    def reduce(self, t: Table, x: str | None, w: str | None) -> Value:
+        """The aggregate over the materialised inputs."""
+        return t.count(where=_filter(t, w))
+
     def expr(self, t: Table) -> Value:
-        """The aggregate expression over the facts table ``t``."""
+        """The aggregate expression straight over the facts table ``t``."""
         return t.count(where=_where(t, self.where))
 
 
@@ -67,8 +79,16 @@ class Distinct:
     column: str
     where: Where | None = None
 
+    def inputs(self, t: Table) -> tuple[Value | None, BooleanValue | None]:
+        """Per-row value and filter, computed once when the facts are materialised."""
+        return t[self.column], _where(t, self.where)
+
+    def reduce(self, t: Table, x: str | None, w: str | None) -> Value:
+        """The aggregate over the materialised inputs."""
+        return t[x].nunique(where=_filter(t, w))
+
     def expr(self, t: Table) -> Value:
-        """The aggregate expression over the facts table ``t``."""
+        """The aggregate expression straight over the facts table ``t``."""
         return t[self.column].nunique(where=_where(t, self.where))
 
 
@@ -79,10 +99,17 @@ class Total:
     column: str
     where: Where | None = None
 
+    def inputs(self, t: Table) -> tuple[Value | None, BooleanValue | None]:
+        """Per-row value and filter, computed once when the facts are materialised."""
+        return t[self.column], _where(t, self.where)
+
+    def reduce(self, t: Table, x: str | None, w: str | None) -> Value:
+        """The aggregate over the materialised inputs."""
+        return ibis.coalesce(t[x].sum(where=_filter(t, w)), 0)
+
     def expr(self, t: Table) -> Value:
-        """The aggregate expression over the facts table ``t``."""
-        total = t[self.column].sum(where=_where(t, self.where))
-        return ibis.coalesce(total, 0)
+        """The aggregate expression straight over the facts table ``t``."""
+        return ibis.coalesce(t[self.column].sum(where=_where(t, self.where)), 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,12 +120,22 @@ class Quantile:
     q: float
     where: Where | None = None
 
-    def expr(self, t: Table) -> Value:
-        """The aggregate expression over the facts table ``t``."""
-        values = t[self.column].cast("float64")
+    def inputs(self, t: Table) -> tuple[Value | None, BooleanValue | None]:
+        """Per-row value and filter, computed once when the facts are materialised."""
+        return t[self.column].cast("float64"), _where(t, self.where)
+
+    def reduce(self, t: Table, x: str | None, w: str | None) -> Value:
+        """The aggregate over the materialised inputs."""
         if self.q == 0.5:
-            return values.median(where=_where(t, self.where))
-        return values.quantile(self.q, where=_where(t, self.where))
+            return t[x].median(where=_filter(t, w))
+        return t[x].quantile(self.q, where=_filter(t, w))
+
+    def expr(self, t: Table) -> Value:
+        """The aggregate expression straight over the facts table ``t``."""
+        value, where = self.inputs(t)
+        if self.q == 0.5:
+            return value.median(where=where)  # type: ignore[union-attr]
+        return value.quantile(self.q, where=where)  # type: ignore[union-attr]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,13 +145,21 @@ class GeometricMean:
     column: str
     where: Where | None = None
 
-    def expr(self, t: Table) -> Value:
-        """The aggregate expression over the facts table ``t``."""
+    def inputs(self, t: Table) -> tuple[Value | None, BooleanValue | None]:
+        """Per-row value and filter, computed once when the facts are materialised."""
         positive = t[self.column] >= 1
         where = positive if self.where is None else positive & self.where(t)
         # ln is taken of max(x, 1) so no backend evaluates ln 0 for rows filtered out.
-        logs = ibis.greatest(t[self.column], 1).cast("float64").ln()
-        return logs.mean(where=where).exp()
+        return ibis.greatest(t[self.column], 1).cast("float64").ln(), where
+
+    def reduce(self, t: Table, x: str | None, w: str | None) -> Value:
+        """The aggregate over the materialised inputs."""
+        return t[x].mean(where=_filter(t, w)).exp()
+
+    def expr(self, t: Table) -> Value:
+        """The aggregate expression straight over the facts table ``t``."""
+        value, where = self.inputs(t)
+        return value.mean(where=where).exp()  # type: ignore[union-attr]
 
 
 Aggregate = Count | Distinct | Total | Quantile | GeometricMean

@@ -128,7 +128,6 @@ def population_table(
     for i, dim in enumerate(dims):
         if dim.columns:
             keys[f"level_{i}"] = dim.level(rows)
-            keys[f"desc_{i}"] = dim.description(rows)
     counts = {}
     for population in dict.fromkeys(ranges):
         condition = ibis.literal(True)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from nearhome.data.warehouse import Warehouse, connect
@@ -68,36 +69,49 @@ def _periods(period: str | ReportingPeriod, frequency: Frequency) -> list[Report
     return periods
 
 
-def _value(spec: MetricSpec, frame: pd.DataFrame) -> pd.Series:
-    if spec.kind == "count":
-        return frame["numerator"]
-    if spec.kind == "statistic":
-        return frame["statistic"]
-    denominator = frame["denominator"].where(frame["denominator"] != 0)
-    return frame["numerator"] / denominator * spec.scale
-
-
-def tidy(spec: MetricSpec, breakdown: Breakdown, frame: pd.DataFrame) -> pd.DataFrame:
-    """One metric × breakdown frame in the output contract's columns."""
-    n = len(breakdown)
-    levels = frame[[f"level_{i}" for i in range(n)]].astype(str)
-    descriptions = frame[[f"desc_{i}" for i in range(n)]].astype(str)
-    denominator = frame["denominator"] if spec.denominator is not None else float("nan")
+def tidy(long: pd.DataFrame, specs: Sequence[MetricSpec], breakdowns: Sequence[Breakdown]) -> pd.DataFrame:
+    """The long results of the requested pairs in the output contract's columns."""
+    wanted = {(s.id, dimensions.label(b)) for s in specs for b in breakdowns if supports(s, b)}
+    keys = pd.Series(list(zip(long["measure_id"], long["breakdown"], strict=True)), dtype=object)
+    rows = long[keys.isin(wanted).to_numpy()].reset_index(drop=True)
+    if rows.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    by_id = {s.id: s for s in specs}
+    meta = pd.DataFrame(
+        {
+            "measure_id": list(by_id),
+            "mhsds_id": [s.mhsds_id for s in by_id.values()],
+            "unit": [s.unit for s in by_id.values()],
+            "_kind": [s.kind for s in by_id.values()],
+            "_scale": [s.scale for s in by_id.values()],
+            "_has_den": [s.denominator is not None for s in by_id.values()],
+        }
+    )
+    rows = rows.merge(meta, on="measure_id", how="left")
+    crossed = rows["level_1"] != ""
+    level = rows["level_0"].where(~crossed, rows["level_0"] + dimensions.JOIN + rows["level_1"])
+    description = rows["desc_0"].where(~crossed, rows["desc_0"] + "; " + rows["desc_1"])
+    denominator = rows["denominator"].where(rows["_has_den"])
+    share = rows["numerator"] / denominator.where(denominator != 0) * rows["_scale"]
+    value = np.select(
+        [rows["_kind"] == "count", rows["_kind"] == "statistic"],
+        [rows["numerator"], rows["statistic"]],
+        default=share,
+    )
     out = pd.DataFrame(
         {
-            "measure_id": spec.id,
-            "mhsds_id": spec.mhsds_id,
-            "period_start": frame["period_start"],
-            "period_end": frame["period_last"],
-            "breakdown": dimensions.label(breakdown),
-            "level": levels.agg(dimensions.JOIN.join, axis=1) if n else "ALL",
-            "level_description": descriptions.agg("; ".join, axis=1) if n else "Total",
-            "numerator": frame["numerator"] if spec.kind != "statistic" else float("nan"),
+            "measure_id": rows["measure_id"],
+            "mhsds_id": rows["mhsds_id"],
+            "period_start": rows["period_start"],
+            "period_end": rows["period_last"],
+            "breakdown": rows["breakdown"],
+            "level": level,
+            "level_description": description,
+            "numerator": rows["numerator"].where(rows["_kind"] != "statistic"),
             "denominator": denominator,
-            "value": _value(spec, frame),
-            "unit": spec.unit,
-        },
-        index=frame.index,
+            "value": value,
+            "unit": rows["unit"],
+        }
     )
     return out.astype({"numerator": "float64", "denominator": "float64", "value": "float64"})
 
@@ -144,14 +158,8 @@ def run_metrics(  # noqa: PLR0913
     grid = pd.DataFrame(
         {"period_start": [p.start for p in periods], "period_last": [p.last_day for p in periods]}
     )
-    results = execute(run, request, grid)
-    parts = [
-        tidy(spec, breakdown, results[(spec.id, breakdown)])
-        for breakdown in breakdowns
-        for spec in specs
-        if (spec.id, breakdown) in results
-    ]
-    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
+    long = execute(run, request, grid)
+    frame = tidy(long, specs, breakdowns)
     frame = _sorted(frame, specs, breakdowns)
     frame.attrs["nearhome"] = _metadata(specs, breakdowns, periods, frequency, icb, store)
     if suppress is not None:
