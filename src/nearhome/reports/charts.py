@@ -166,6 +166,7 @@ def line_chart(  # noqa: PLR0913 (keyword-only chart options)
     y_label: str = "",
     dashed: Sequence[str] = (),
     decimals: int = 0,
+    quarterly: bool = False,
     width: int = 720,
     height: int = 300,
 ) -> str:
@@ -180,6 +181,7 @@ def line_chart(  # noqa: PLR0913 (keyword-only chart options)
         y_label: Words for the value axis.
         dashed: Series drawn dashed (trajectories and targets).
         decimals: Decimals in tooltips.
+        quarterly: Label the axis with financial-year quarters (``25/26 Q1``).
         width: Width in pixels.
         height: Height in pixels.
     """
@@ -196,7 +198,11 @@ def line_chart(  # noqa: PLR0913 (keyword-only chart options)
     every = max(1, math.ceil(len(dates) / 12))
     body += [
         svg.text(
-            px(i), height - bottom + 16, f"{d:%b %y}", anchor="middle", fill=svg.MUTED
+            px(i),
+            height - bottom + 16,
+            _x_label(d, quarterly),
+            anchor="middle",
+            fill=svg.MUTED,
         )
         for i, d in enumerate(dates)
         if i % every == 0
@@ -215,8 +221,15 @@ def line_chart(  # noqa: PLR0913 (keyword-only chart options)
             (where[_as_date(d)], number(v))
             for d, v in zip(part[x], part[y], strict=True)
         ]
+        hidden = {
+            where[_as_date(d)]
+            for d, v in zip(part[x], part[y], strict=True)
+            if isinstance(v, str) and v == SUPPRESSED
+        }
         body += _polyline(px, py, points, colour, dashed=name in dashed)
-        body += _points(px, py, points, colour, name, dates, decimals)
+        body += _points(
+            px, py, (points, hidden), colour, name, (dates, quarterly), decimals
+        )
         legend_y = top + 8 + k * 18
         body.append(
             svg.line(
@@ -261,25 +274,37 @@ def _polyline(
     return out
 
 
+def _x_label(day: dt.date, quarterly: bool) -> str:
+    if not quarterly:
+        return f"{day:%b %y}"
+    first = day.year if day.month >= 4 else day.year - 1
+    return (
+        f"{first % 100:02d}/{(first + 1) % 100:02d} Q{((day.month - 4) % 12) // 3 + 1}"
+    )
+
+
 def _points(
     px: svg.Linear,
     py: svg.Linear,
-    points: list[tuple[int, float]],
+    marks: tuple[list[tuple[int, float]], set[int]],
     colour: str,
     name: str,
-    dates: list[dt.date],
+    axis: tuple[list[dt.date], bool],
     decimals: int,
 ) -> list[str]:
+    points, hidden = marks
+    dates, quarterly = axis
     out = []
     for i, value in points:
-        tip = f"{name}, {dates[i]:%b %Y}: {_label(value, decimals)}"
+        cell_is_suppressed = i in hidden
+        tip = f"{name}, {_x_label(dates[i], quarterly)}: {_label(value, decimals)}"
         if math.isfinite(value):
             out.append(
                 f'<circle class="point" data-value="{value!r}" cx="{px(i):.1f}" '
                 f'cy="{py(value):.1f}" r="2.5" fill="{colour}"><title>'
                 f"{svg.escape_text(tip)}</title></circle>"
             )
-        else:
+        elif cell_is_suppressed:
             out.append(
                 svg.text(
                     px(i),

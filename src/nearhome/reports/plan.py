@@ -20,7 +20,14 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from nearhome.errors import InvalidConfig
 from nearhome.periods import ReportingPeriod, add_months, parse_span
@@ -53,9 +60,17 @@ class Milestone(_Model):
         None, ge=-100.0, description="The target as a % change from the baseline."
     )
 
+    @field_validator("quarter")
+    @classmethod
+    def _quarter(cls, value: str) -> str:
+        try:
+            quarter_start(value)
+        except InvalidConfig as exc:
+            raise ValueError(exc.message) from None
+        return value
+
     @model_validator(mode="after")
     def _one_of(self) -> Milestone:
-        quarter_start(self.quarter)
         if (self.value is None) == (self.change_pct is None):
             raise ValueError("give exactly one of value and change_pct")
         return self
@@ -136,9 +151,17 @@ class Plan(_Model):
     beds: list[BedPlan] = Field(default_factory=list)
     coproduction: list[Voice] = Field(default_factory=list)
 
+    @field_validator("baseline")
+    @classmethod
+    def _span(cls, value: str) -> str:
+        try:
+            parse_span(value)
+        except InvalidConfig as exc:
+            raise ValueError(exc.message) from None
+        return value
+
     @model_validator(mode="after")
     def _baseline(self) -> Plan:
-        parse_span(self.baseline)
         measures = [t.measure for t in self.targets]
         if len(set(measures)) != len(measures):
             raise ValueError("each measure may have only one target")
@@ -212,8 +235,6 @@ def parse_plan(data: dict[str, object], *, source: str = "plan") -> Plan:
             f"{source} is not a valid plan:\n  " + "\n  ".join(problems),
             hint="See docs/how-to/report.md and examples/plan.toml.",
         ) from None
-    except InvalidConfig as exc:
-        raise InvalidConfig(f"{source}: {exc.message}", hint=exc.hint) from None
 
 
 def load_plan(path: str | Path) -> Plan:

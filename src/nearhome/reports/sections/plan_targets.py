@@ -31,12 +31,6 @@ from nearhome.reports.sections.context import Context
 from nearhome.reports.sections.display import decimals_for, kind_for, missing
 from nearhome.reports.sections.spc import spc_view
 
-ASSURANCE_WORDS = {
-    "consistently_pass": "will consistently meet the target",
-    "hit_and_miss": "will hit and miss the target",
-    "consistently_fail": "will fail the target unless the process changes",
-}
-
 
 def needs(plan: Plan | None) -> Needs:
     """Quarterly and monthly series of every measure with a target."""
@@ -149,10 +143,7 @@ def _summary_row(context: Context, view: TargetView) -> dict[str, object]:
         "Final target": f"{last.target(view.baseline):,.1f} by {last.quarter}"
         if not math.isnan(last.target(view.baseline))
         else f"by {last.quarter}",
-        "Assurance": assurance or "",
-        "Will we meet it?": ASSURANCE_WORDS.get(
-            assurance or "", "no assurance: no SPC chart"
-        ),
+        "Will we meet it?": assurance or "not assessed (no SPC chart)",
     }
 
 
@@ -194,6 +185,7 @@ def _chart(view: TargetView, index: int) -> Figure:
         title=f"{view.title}: plan against actual",
         dashed=("Trajectory",),
         decimals=1,
+        quarterly=True,
     )
     return Figure(
         f"plan-chart-{index}",
@@ -244,11 +236,12 @@ def build(context: Context) -> Section:
                     "Baseline": "number",
                     "Actual": "number",
                     "Target then": "number",
-                    "Assurance": "icon",
+                    "Will we meet it?": "icon",
                 },
                 decimals={"Baseline": 1, "Actual": 1, "Target then": 1},
                 cell_kinds=cell_kinds,
-                note="Assurance: the monthly XmR process limits against the current quarter's target "
+                note="Will we meet it: Making Data Count assurance, the monthly XmR process "
+                "limits against the current quarter's target "
                 "(for counts, a third of the quarterly target per month).",
             )
         )
