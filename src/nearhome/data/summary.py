@@ -38,5 +38,6 @@ def loaded_summary(warehouse: Warehouse) -> dict[str, int]:
         "CRFD / delayed discharge periods": warehouse.table("crfd_period").count(),
     }
     return {
-        label: int(str(warehouse.execute(expr).iloc[0, 0])) for label, expr in counts.items()
+        label: int(str(warehouse.execute(expr).iloc[0, 0]))
+        for label, expr in counts.items()
     }

@@ -22,7 +22,13 @@ import numpy as np
 
 from nearhome.data.synthetic.calibration import Calibration
 from nearhome.data.synthetic.demand import Demand
-from nearhome.data.synthetic.draws import FloatArray, IntArray, haversine_km, rank_within, rows_choice
+from nearhome.data.synthetic.draws import (
+    FloatArray,
+    IntArray,
+    haversine_km,
+    rank_within,
+    rows_choice,
+)
 from nearhome.data.synthetic.geography import Geography
 from nearhome.data.synthetic.providers import Estate
 from nearhome.data.synthetic.timeline import Timeline
@@ -58,19 +64,35 @@ class Routing:
 def routing(geo: Geography, estate: Estate, calibration: Calibration) -> Routing:
     """Nearest trusts and distance-weighted independent groups for each ICB."""
     k = calibration.capacity.nearby_trusts
-    trust_lat = estate.site_lat[np.searchsorted(estate.site_provider, np.arange(geo.icbs))]
-    trust_lon = estate.site_lon[np.searchsorted(estate.site_provider, np.arange(geo.icbs))]
-    dist = haversine_km(geo.icb_lat[:, None], geo.icb_lon[:, None], trust_lat[None, :], trust_lon[None, :])
+    trust_lat = estate.site_lat[
+        np.searchsorted(estate.site_provider, np.arange(geo.icbs))
+    ]
+    trust_lon = estate.site_lon[
+        np.searchsorted(estate.site_provider, np.arange(geo.icbs))
+    ]
+    dist = haversine_km(
+        geo.icb_lat[:, None],
+        geo.icb_lon[:, None],
+        trust_lat[None, :],
+        trust_lon[None, :],
+    )
     np.fill_diagonal(dist, np.inf)
     nearby = np.argsort(dist, axis=1, kind="stable")[:, :k]
     nearby = np.where(np.take_along_axis(dist, nearby, axis=1) < np.inf, nearby, -1)
     if nearby.shape[1] < k:
         nearby = np.pad(nearby, ((0, 0), (0, k - nearby.shape[1])), constant_values=-1)
-    site_dist = haversine_km(geo.icb_lat[:, None], geo.icb_lon[:, None], estate.site_lat[None, :], estate.site_lon[None, :])
+    site_dist = haversine_km(
+        geo.icb_lat[:, None],
+        geo.icb_lon[:, None],
+        estate.site_lat[None, :],
+        estate.site_lon[None, :],
+    )
     n_groups = len(estate.group_provider)
     nearest = np.full((geo.icbs, n_groups), np.inf)
     for g in np.flatnonzero(~estate.group_finite):
-        nearest[:, g] = site_dist[:, estate.site_provider == estate.group_provider[g]].min(axis=1)
+        nearest[:, g] = site_dist[
+            :, estate.site_provider == estate.group_provider[g]
+        ].min(axis=1)
     weight = np.exp(-nearest / calibration.capacity.independent_distance_km)
     match = np.zeros((len(calibration.bed_types), 3, n_groups))
     for s in (1, 2):
@@ -78,7 +100,9 @@ def routing(geo: Geography, estate: Estate, calibration: Calibration) -> Routing
             g = estate.group_of[:, t, s]
             g = g[(g >= 0) & ~estate.group_finite[np.maximum(g, 0)]]
             match[t, s, g] = 1.0
-    return Routing(nearby=nearby, independent=weight[:, None, None, :] * match[None, :, :, :])
+    return Routing(
+        nearby=nearby, independent=weight[:, None, None, :] * match[None, :, :, :]
+    )
 
 
 @dataclass
@@ -112,7 +136,16 @@ def allocate_beds(
 
     ``progress`` is told the fraction of days done, about twenty times.
     """
-    sim = _Simulation(demand, sex, estate, capacity, routing(geo, estate, calibration), timeline, calibration, rng)
+    sim = _Simulation(
+        demand,
+        sex,
+        estate,
+        capacity,
+        routing(geo, estate, calibration),
+        timeline,
+        calibration,
+        rng,
+    )
     return sim.run(progress or (lambda _fraction: None))
 
 
@@ -131,7 +164,12 @@ class _Simulation:
         rng: np.random.Generator,
     ) -> None:
         self.d, self.sex, self.estate, self.capacity = demand, sex, estate, capacity
-        self.route, self.timeline, self.cal, self.rng = route, timeline, calibration, rng
+        self.route, self.timeline, self.cal, self.rng = (
+            route,
+            timeline,
+            calibration,
+            rng,
+        )
         self.days = timeline.end - timeline.sim_start
         self.seg_end = demand.segment_end.copy()
         n_seg, n_wards = len(demand.segment_start), len(estate.ward_codes)
@@ -145,7 +183,10 @@ class _Simulation:
             how=np.full(n_seg, -1, dtype=np.int64),
         )
         self.oap_types = np.array([p.oap_on_overflow for p in calibration.bed_types])
-        self.repatriable = np.isin(np.arange(len(calibration.bed_types)), [calibration.bed_type_index("200"), calibration.bed_type_index("201")])
+        self.repatriable = np.isin(
+            np.arange(len(calibration.bed_types)),
+            [calibration.bed_type_index("200"), calibration.bed_type_index("201")],
+        )
 
     def run(self, progress: Callable[[float], None]) -> Placement:
         """Loop over the days, then gather the placed segments."""
@@ -187,8 +228,14 @@ class _Simulation:
         ward, placed = self._take(group, t)
         how = np.where(initial, HOME, CONTINUING)
         missing = ~placed
-        how[missing] = np.where(appropriate[missing], APPROPRIATE, np.where(group[missing] < 0, SPECIALIST, OVERFLOW))
-        group[missing], ward[missing] = self._elsewhere(seg[missing], home[missing], kind[missing], sex[missing], t)
+        how[missing] = np.where(
+            appropriate[missing],
+            APPROPRIATE,
+            np.where(group[missing] < 0, SPECIALIST, OVERFLOW),
+        )
+        group[missing], ward[missing] = self._elsewhere(
+            seg[missing], home[missing], kind[missing], sex[missing], t
+        )
         self._commit(seg, group, ward, how, t)
 
     def _take(self, group: IntArray, t: int) -> tuple[IntArray, np.ndarray]:
@@ -223,7 +270,9 @@ class _Simulation:
         out[ok] = slot_ward[first[group[ok]] + rank[ok]]
         return out
 
-    def _elsewhere(self, seg: IntArray, home: IntArray, kind: IntArray, sex: IntArray, t: int) -> tuple[IntArray, IntArray]:
+    def _elsewhere(
+        self, seg: IntArray, home: IntArray, kind: IntArray, sex: IntArray, t: int
+    ) -> tuple[IntArray, IntArray]:
         """Overflow: a nearby trust with a free bed, else an independent provider."""
         n = len(seg)
         group = np.full(n, -1, dtype=np.int64)
@@ -232,8 +281,12 @@ class _Simulation:
             return group, ward
         pick = self.rng.integers(0, self.route.nearby.shape[1], n)
         trust = self.route.nearby[home, pick]
-        try_nhs = (trust >= 0) & (self.rng.random(n) < self.cal.capacity.overflow_to_nhs_share)
-        candidate = np.where(try_nhs, self.estate.group_of[np.maximum(trust, 0), kind, sex], -1)
+        try_nhs = (trust >= 0) & (
+            self.rng.random(n) < self.cal.capacity.overflow_to_nhs_share
+        )
+        candidate = np.where(
+            try_nhs, self.estate.group_of[np.maximum(trust, 0), kind, sex], -1
+        )
         ward_nhs, placed = self._take(candidate, t)
         group[placed], ward[placed] = candidate[placed], ward_nhs[placed]
         rest = ~placed
@@ -241,7 +294,9 @@ class _Simulation:
         group[rest] = rows_choice(self.rng, weights)
         return group, ward
 
-    def _commit(self, seg: IntArray, group: IntArray, ward: IntArray, how: IntArray, t: int) -> None:
+    def _commit(
+        self, seg: IntArray, group: IntArray, ward: IntArray, how: IntArray, t: int
+    ) -> None:
         st = self.state
         st.group[seg], st.ward[seg], st.how[seg] = group, ward, how
         ep = self.d.segment_episode[seg]
@@ -251,7 +306,11 @@ class _Simulation:
         st.episode_away[ep] |= went_away
         st.episode_away[ep[provider == self.d.episode_icb[ep]]] = False
         self._occupy(ward, self.seg_end[seg], t)
-        far = st.episode_away[ep] & (provider != self.d.episode_icb[ep]) & self.repatriable[self.d.segment_type[seg]]
+        far = (
+            st.episode_away[ep]
+            & (provider != self.d.episode_icb[ep])
+            & self.repatriable[self.d.segment_type[seg]]
+        )
         if far.any():
             st.away = np.r_[st.away, seg[far]]
 
@@ -259,18 +318,26 @@ class _Simulation:
         nhs = ward >= 0
         stays = nhs & (end - self.timeline.sim_start > t)
         np.add.at(self.state.occupied, ward[stays], 1)
-        np.add.at(self.state.leaving, (ward[stays], np.minimum(end[stays] - self.timeline.sim_start, self.days)), 1)
+        np.add.at(
+            self.state.leaving,
+            (ward[stays], np.minimum(end[stays] - self.timeline.sim_start, self.days)),
+            1,
+        )
 
     def _repatriate(self, t: int) -> None:
         """Bring some people home when their home trust has a free bed today."""
         st, day = self.state, self.timeline.sim_start + t
         keep = (self.seg_end[st.away] > day + 1) & (self.d.segment_start[st.away] < day)
         st.away = st.away[keep]
-        ask = st.away[self.rng.random(len(st.away)) < self.cal.capacity.repatriation_daily]
+        ask = st.away[
+            self.rng.random(len(st.away)) < self.cal.capacity.repatriation_daily
+        ]
         if len(ask) == 0:
             return
         ep = self._episode_of(ask)
-        group = self.estate.group_of[self.d.episode_icb[ep], self._type_of(ask), self.sex[ep]]
+        group = self.estate.group_of[
+            self.d.episode_icb[ep], self._type_of(ask), self.sex[ep]
+        ]
         ward, placed = self._take(group, t)
         moved = ask[placed]
         if len(moved) == 0:
@@ -285,13 +352,29 @@ class _Simulation:
         ward = self._ward_of(seg)
         nhs = ward >= 0
         np.add.at(self.state.occupied, ward[nhs], -1)
-        np.add.at(self.state.leaving, (ward[nhs], np.minimum(old_end[nhs] - self.timeline.sim_start, self.days)), -1)
+        np.add.at(
+            self.state.leaving,
+            (ward[nhs], np.minimum(old_end[nhs] - self.timeline.sim_start, self.days)),
+            -1,
+        )
 
-    def _add_segments(self, old: IntArray, group: IntArray, ward: IntArray, end: IntArray, t: int) -> None:
+    def _add_segments(
+        self, old: IntArray, group: IntArray, ward: IntArray, end: IntArray, t: int
+    ) -> None:
         ep = self._episode_of(old)
         day = self.timeline.sim_start + t
         kind = self._type_of(old)
-        self.state.extra.append((ep, np.full(len(old), day), end.copy(), kind, group, ward, np.full(len(old), REPATRIATED)))
+        self.state.extra.append(
+            (
+                ep,
+                np.full(len(old), day),
+                end.copy(),
+                kind,
+                group,
+                ward,
+                np.full(len(old), REPATRIATED),
+            )
+        )
         self.state.episode_provider[ep] = self.estate.group_provider[group]
         self.state.episode_away[ep] = False
         self._occupy(ward, end, t)
@@ -313,6 +396,8 @@ class _Simulation:
             self.d.segment_type[placed], st.group[placed], st.ward[placed], st.how[placed],
         )  # fmt: skip
         parts = [base, *st.extra]
-        columns = [np.concatenate([p[i] for p in parts]).astype(np.int64) for i in range(7)]
+        columns = [
+            np.concatenate([p[i] for p in parts]).astype(np.int64) for i in range(7)
+        ]
         order = np.lexsort((columns[1], columns[0]))
         return Placement(*(c[order] for c in columns))

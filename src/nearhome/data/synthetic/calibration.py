@@ -93,68 +93,180 @@ def _bed_types() -> tuple[BedTypeProfile, ...]:
     return (
         acute,
         BedTypeProfile(
-            code="201", v5_code="11", label="Older adult acute", admissions_per_100k=26.0,
-            los_median=52.0, los_sigma=0.75, short_stay_share=0.02, age_min=60,
-            age_max=99, age_risk=OLDER_AGES, male_risk=0.9, female_risk=1.0,
-            ward_sex="mixed", security_level="0", local_occupancy=0.9, hosted_share=1.0,
-            oap_on_overflow=True, detention_share=0.34, incidents_per_day=0.012,
+            code="201",
+            v5_code="11",
+            label="Older adult acute",
+            admissions_per_100k=26.0,
+            los_median=52.0,
+            los_sigma=0.75,
+            short_stay_share=0.02,
+            age_min=60,
+            age_max=99,
+            age_risk=OLDER_AGES,
+            male_risk=0.9,
+            female_risk=1.0,
+            ward_sex="mixed",
+            security_level="0",
+            local_occupancy=0.9,
+            hosted_share=1.0,
+            oap_on_overflow=True,
+            detention_share=0.34,
+            incidents_per_day=0.012,
             leave_per_day=0.05,
         ),
         BedTypeProfile(
-            code="202", v5_code="12", label="PICU", admissions_per_100k=4.0,
-            los_median=14.0, los_sigma=0.7, short_stay_share=0.0, age_min=18,
-            age_max=64, age_risk=YOUNG_ADULT_AGES, male_risk=1.8, female_risk=1.0,
-            ward_sex="mixed", security_level="0", local_occupancy=1.0,
-            hosted_share=1.0, oap_on_overflow=True, detention_share=0.95,
-            incidents_per_day=0.16, leave_per_day=0.02,
+            code="202",
+            v5_code="12",
+            label="PICU",
+            admissions_per_100k=4.0,
+            los_median=14.0,
+            los_sigma=0.7,
+            short_stay_share=0.0,
+            age_min=18,
+            age_max=64,
+            age_risk=YOUNG_ADULT_AGES,
+            male_risk=1.8,
+            female_risk=1.0,
+            ward_sex="mixed",
+            security_level="0",
+            local_occupancy=1.0,
+            hosted_share=1.0,
+            oap_on_overflow=True,
+            detention_share=0.95,
+            incidents_per_day=0.16,
+            leave_per_day=0.02,
         ),
         BedTypeProfile(
-            code="212", v5_code="38", label="Rehabilitation", admissions_per_100k=2.0,
-            los_median=200.0, los_sigma=0.7, short_stay_share=0.0, age_min=18,
-            age_max=64, age_risk=YOUNG_ADULT_AGES, male_risk=1.8, female_risk=1.0,
-            ward_sex="mixed", security_level="0", local_occupancy=0.92,
-            hosted_share=1.0, oap_on_overflow=False, detention_share=0.4,
-            incidents_per_day=0.004, leave_per_day=0.12,
+            code="212",
+            v5_code="38",
+            label="Rehabilitation",
+            admissions_per_100k=2.0,
+            los_median=200.0,
+            los_sigma=0.7,
+            short_stay_share=0.0,
+            age_min=18,
+            age_max=64,
+            age_risk=YOUNG_ADULT_AGES,
+            male_risk=1.8,
+            female_risk=1.0,
+            ward_sex="mixed",
+            security_level="0",
+            local_occupancy=0.92,
+            hosted_share=1.0,
+            oap_on_overflow=False,
+            detention_share=0.4,
+            incidents_per_day=0.004,
+            leave_per_day=0.12,
         ),
         BedTypeProfile(
-            code="206", v5_code="19", label="Low secure", admissions_per_100k=1.3,
-            los_median=420.0, los_sigma=0.7, short_stay_share=0.0, age_min=18,
-            age_max=64, age_risk=SECURE_AGES, male_risk=5.7, female_risk=1.0,
-            ward_sex="mixed", security_level="1", local_occupancy=0.9,
-            hosted_share=0.5, oap_on_overflow=False, detention_share=0.97,
-            incidents_per_day=0.018, leave_per_day=0.04,
+            code="206",
+            v5_code="19",
+            label="Low secure",
+            admissions_per_100k=1.3,
+            los_median=420.0,
+            los_sigma=0.7,
+            short_stay_share=0.0,
+            age_min=18,
+            age_max=64,
+            age_risk=SECURE_AGES,
+            male_risk=5.7,
+            female_risk=1.0,
+            ward_sex="mixed",
+            security_level="1",
+            local_occupancy=0.9,
+            hosted_share=0.5,
+            oap_on_overflow=False,
+            detention_share=0.97,
+            incidents_per_day=0.018,
+            leave_per_day=0.04,
         ),
         BedTypeProfile(
-            code="207", v5_code="20", label="Medium secure", admissions_per_100k=0.8,
-            los_median=650.0, los_sigma=0.7, short_stay_share=0.0, age_min=18,
-            age_max=64, age_risk=SECURE_AGES, male_risk=5.7, female_risk=1.0,
-            ward_sex="mixed", security_level="2", local_occupancy=0.9,
-            hosted_share=0.35, oap_on_overflow=False, detention_share=0.99,
-            incidents_per_day=0.015, leave_per_day=0.02,
+            code="207",
+            v5_code="20",
+            label="Medium secure",
+            admissions_per_100k=0.8,
+            los_median=650.0,
+            los_sigma=0.7,
+            short_stay_share=0.0,
+            age_min=18,
+            age_max=64,
+            age_risk=SECURE_AGES,
+            male_risk=5.7,
+            female_risk=1.0,
+            ward_sex="mixed",
+            security_level="2",
+            local_occupancy=0.9,
+            hosted_share=0.35,
+            oap_on_overflow=False,
+            detention_share=0.99,
+            incidents_per_day=0.015,
+            leave_per_day=0.02,
         ),
         BedTypeProfile(
-            code="203", v5_code="13", label="Eating disorders", admissions_per_100k=2.0,
-            los_median=75.0, los_sigma=0.6, short_stay_share=0.0, age_min=16,
-            age_max=45, age_risk=EATING_DISORDER_AGES, male_risk=0.11, female_risk=1.0,
-            ward_sex="mixed", security_level="0", local_occupancy=0.88,
-            hosted_share=0.45, oap_on_overflow=False, detention_share=0.15,
-            incidents_per_day=0.03, leave_per_day=0.08,
+            code="203",
+            v5_code="13",
+            label="Eating disorders",
+            admissions_per_100k=2.0,
+            los_median=75.0,
+            los_sigma=0.6,
+            short_stay_share=0.0,
+            age_min=16,
+            age_max=45,
+            age_risk=EATING_DISORDER_AGES,
+            male_risk=0.11,
+            female_risk=1.0,
+            ward_sex="mixed",
+            security_level="0",
+            local_occupancy=0.88,
+            hosted_share=0.45,
+            oap_on_overflow=False,
+            detention_share=0.15,
+            incidents_per_day=0.03,
+            leave_per_day=0.08,
         ),
         BedTypeProfile(
-            code="204", v5_code="14", label="Mother and baby", admissions_per_100k=2.3,
-            los_median=35.0, los_sigma=0.5, short_stay_share=0.0, age_min=18,
-            age_max=44, age_risk=PERINATAL_AGES, male_risk=0.0, female_risk=1.0,
-            ward_sex="female", security_level="0", local_occupancy=0.85,
-            hosted_share=0.35, oap_on_overflow=False, detention_share=0.15,
-            incidents_per_day=0.003, leave_per_day=0.1,
+            code="204",
+            v5_code="14",
+            label="Mother and baby",
+            admissions_per_100k=2.3,
+            los_median=35.0,
+            los_sigma=0.5,
+            short_stay_share=0.0,
+            age_min=18,
+            age_max=44,
+            age_risk=PERINATAL_AGES,
+            male_risk=0.0,
+            female_risk=1.0,
+            ward_sex="female",
+            security_level="0",
+            local_occupancy=0.85,
+            hosted_share=0.35,
+            oap_on_overflow=False,
+            detention_share=0.15,
+            incidents_per_day=0.003,
+            leave_per_day=0.1,
         ),
         BedTypeProfile(
-            code="301", v5_code="24", label="CYP general (young person)",
-            admissions_per_100k=6.0, los_median=40.0, los_sigma=0.8,
-            short_stay_share=0.02, age_min=13, age_max=17, age_risk=CYP_AGES,
-            male_risk=0.6, female_risk=1.0, ward_sex="mixed", security_level="0",
-            local_occupancy=0.88, hosted_share=0.5, oap_on_overflow=False,
-            detention_share=0.35, incidents_per_day=0.09, leave_per_day=0.1,
+            code="301",
+            v5_code="24",
+            label="CYP general (young person)",
+            admissions_per_100k=6.0,
+            los_median=40.0,
+            los_sigma=0.8,
+            short_stay_share=0.02,
+            age_min=13,
+            age_max=17,
+            age_risk=CYP_AGES,
+            male_risk=0.6,
+            female_risk=1.0,
+            ward_sex="mixed",
+            security_level="0",
+            local_occupancy=0.88,
+            hosted_share=0.5,
+            oap_on_overflow=False,
+            detention_share=0.35,
+            incidents_per_day=0.09,
+            leave_per_day=0.1,
         ),
     )
 
@@ -176,7 +288,12 @@ class GeographyTargets:
     minority_share_typical: float = 0.12
     minority_share_urban: float = 0.38
     urban_icb_share: float = 0.2
-    minority_mix: Weights = (("Mixed", 0.18), ("Asian", 0.46), ("Black", 0.2), ("Other", 0.16))
+    minority_mix: Weights = (
+        ("Mixed", 0.18),
+        ("Asian", 0.46),
+        ("Black", 0.2),
+        ("Other", 0.16),
+    )
     minority_age_tilt: float = 0.022
     annual_growth: float = 0.006
     population_source: str = "synthetic (ONS-like mid-year estimates)"
@@ -207,7 +324,13 @@ class PeopleTargets:
     gender_identity_recorded: float = 0.7
     non_binary_share: float = 0.004
     ld_status: Weights = (("1", 0.025), ("2", 0.006), ("5", 0.9), ("X", 0.069))
-    autism_status: Weights = (("1", 0.045), ("2", 0.012), ("4", 0.005), ("5", 0.87), ("X", 0.068))
+    autism_status: Weights = (
+        ("1", 0.045),
+        ("2", 0.012),
+        ("4", 0.005),
+        ("5", 0.87),
+        ("X", 0.068),
+    )
     indicators_recorded: float = 0.65
     gp_same_sub_icb: float = 0.9
     gp_other_sub_icb_same_icb: float = 0.05
@@ -234,7 +357,12 @@ class DemandTargets:
     readmission_within_30: float = 0.2
     readmission_max_days: int = 540
     appropriate_oap_share: float = 0.008
-    appropriate_oap_reasons: Weights = (("11", 0.35), ("12", 0.15), ("13", 0.2), ("14", 0.3))
+    appropriate_oap_reasons: Weights = (
+        ("11", 0.35),
+        ("12", 0.15),
+        ("13", 0.2),
+        ("14", 0.3),
+    )
     burn_in_days: int = 365
     lookback_quantile: float = 0.998
 
@@ -275,8 +403,20 @@ class StayTargets:
         ("19", 0.86), ("29", 0.04), ("51", 0.05), ("39", 0.01), ("42", 0.02), ("56", 0.01),
         ("55", 0.01),
     )  # fmt: skip
-    secure_sources: Weights = (("40", 0.35), ("37", 0.15), ("39", 0.1), ("19", 0.2), ("53", 0.2))
-    discharge_methods: Weights = (("1", 0.92), ("6", 0.04), ("3", 0.02), ("7", 0.01), ("9", 0.01))
+    secure_sources: Weights = (
+        ("40", 0.35),
+        ("37", 0.15),
+        ("39", 0.1),
+        ("19", 0.2),
+        ("53", 0.2),
+    )
+    discharge_methods: Weights = (
+        ("1", 0.92),
+        ("6", 0.04),
+        ("3", 0.02),
+        ("7", 0.01),
+        ("9", 0.01),
+    )
     adult_destinations: Weights = (
         ("19", 0.86), ("29", 0.05), ("51", 0.02), ("40", 0.01), ("42", 0.01), ("65", 0.01),
         ("56", 0.01), ("98", 0.01), ("99", 0.02),
@@ -284,7 +424,12 @@ class StayTargets:
     older_destinations: Weights = (
         ("19", 0.6), ("55", 0.15), ("56", 0.1), ("85", 0.05), ("51", 0.06), ("29", 0.04),
     )  # fmt: skip
-    secure_destinations: Weights = (("19", 0.35), ("65", 0.2), ("40", 0.15), ("29", 0.3))
+    secure_destinations: Weights = (
+        ("19", 0.35),
+        ("65", 0.2),
+        ("40", 0.15),
+        ("29", 0.3),
+    )
     death_share: float = 0.004
     older_death_share: float = 0.025
     edd_recorded: float = 0.62
@@ -392,7 +537,13 @@ class ContactTargets:
     late_follow_up_share: float = 0.15
     later_contacts_max: int = 4
     mechanisms: Weights = (("01", 0.65), ("02", 0.28), ("11", 0.07))
-    other_attendance: Weights = (("5", 0.82), ("6", 0.05), ("3", 0.09), ("2", 0.02), ("7", 0.02))
+    other_attendance: Weights = (
+        ("5", 0.82),
+        ("6", 0.05),
+        ("3", 0.09),
+        ("2", 0.02),
+        ("7", 0.02),
+    )
     onward_referral_share: float = 0.6
     awol_base: float = 0.015
     awol_per_day: float = 0.0007

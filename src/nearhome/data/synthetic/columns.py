@@ -10,6 +10,7 @@ entity, not once per row. Missing values are ``""`` for text, ``NO_DAY`` for dat
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -134,13 +135,20 @@ def to_arrow(
         return idents(column, provider_codes).take(pa.array(rows.entity))
     if isinstance(column, Day):
         values = column.values[rows.entity]
-        return pa.array(np.where(hide, 0, values).astype(np.int32), mask=hide | (values == NO_DAY)).view(pa.date32())
+        return pa.array(
+            np.where(hide, 0, values).astype(np.int32), mask=hide | (values == NO_DAY)
+        ).view(pa.date32())
     if isinstance(column, Clock):
         minutes = column.minutes[rows.entity]
-        index = pa.array(np.where(minutes == NO_DAY, 0, minutes % 1440), mask=hide | (minutes == NO_DAY))
+        index = pa.array(
+            np.where(minutes == NO_DAY, 0, minutes % 1440),
+            mask=hide | (minutes == NO_DAY),
+        )
         return _CLOCK.take(index)
     if isinstance(column, ByMonth):
-        return pa.array(column.values[rows.entity, rows.month], type=pa.int64(), mask=hide)
+        return pa.array(
+            column.values[rows.entity, rows.month], type=pa.int64(), mask=hide
+        )
     if isinstance(column, Whole):
         return pa.array(column.values[rows.entity], type=pa.int64(), mask=hide)
     values = column.values[rows.entity]
@@ -164,10 +172,16 @@ def _coded(column: Coded, entity: IntArray, hide: BoolArray) -> pa.Array:
 def _text(values: StrArray, entity: IntArray, hide: BoolArray) -> pa.Array:
     unique, inverse = distinct_inverse(values)
     dictionary = pa.array(np.append(unique, ""), mask=np.r_[unique == "", True])
-    index = np.where(hide, len(unique), inverse.reshape(-1)[entity]) if len(values) else np.zeros(len(entity), dtype=np.int64)
+    index = (
+        np.where(hide, len(unique), inverse.reshape(-1)[entity])
+        if len(values)
+        else np.zeros(len(entity), dtype=np.int64)
+    )
     return dictionary.take(pa.array(index))
 
 
 def arrow_type(kind: str) -> pa.DataType:
     """Arrow type of a schema field kind."""
-    return {"int": pa.int64(), "float": pa.float64(), "date": pa.date32()}.get(kind, pa.string())
+    return {"int": pa.int64(), "float": pa.float64(), "date": pa.date32()}.get(
+        kind, pa.string()
+    )

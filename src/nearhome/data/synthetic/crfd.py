@@ -63,16 +63,30 @@ def build_ready_periods(
     )
     chance = targets.share_max * (1 - np.exp(-los / targets.share_scale_days))
     spell = np.flatnonzero(eligible & (rng.random(len(los)) < chance))
-    length = np.maximum(1, np.rint(los[spell] * rng.beta(targets.fraction_alpha, targets.fraction_beta, len(spell))))
+    length = np.maximum(
+        1,
+        np.rint(
+            los[spell]
+            * rng.beta(targets.fraction_alpha, targets.fraction_beta, len(spell))
+        ),
+    )
     length = np.minimum(length, los[spell] - 1).astype(np.int64)
     start = stays.spell_end[spell] - length
     split = (length >= 6) & (rng.random(len(spell)) < targets.two_period_share)
-    cut = start + np.maximum(1, (length * rng.uniform(0.2, 0.7, len(spell))).astype(np.int64))
+    cut = start + np.maximum(
+        1, (length * rng.uniform(0.2, 0.7, len(spell))).astype(np.int64)
+    )
     spells = np.r_[spell, spell[split]]
     starts = np.r_[start, cut[split]]
-    ends = np.r_[np.where(split, cut, stays.spell_end[spell]), stays.spell_end[spell][split]]
+    ends = np.r_[
+        np.where(split, cut, stays.spell_end[spell]), stays.spell_end[spell][split]
+    ]
     older = code[stays.spell_last_type[spells]] == "201"
-    reason = np.where(older, codes(rng, targets.older_reasons, len(spells)), codes(rng, targets.adult_reasons, len(spells)))
+    reason = np.where(
+        older,
+        codes(rng, targets.older_reasons, len(spells)),
+        codes(rng, targets.adult_reasons, len(spells)),
+    )
     return _coded(spells, starts, ends, reason, calibration, rng)
 
 

@@ -68,7 +68,10 @@ class _Episodes:
 
 
 def build_demand(
-    geo: Geography, timeline: Timeline, calibration: Calibration, rng: np.random.Generator
+    geo: Geography,
+    timeline: Timeline,
+    calibration: Calibration,
+    rng: np.random.Generator,
 ) -> Demand:
     """Draw every episode that touches the simulated days, with its segments."""
     first = _first_arrivals(geo, timeline, calibration, rng)
@@ -80,20 +83,31 @@ def build_demand(
 
 
 def _first_arrivals(
-    geo: Geography, timeline: Timeline, calibration: Calibration, rng: np.random.Generator
+    geo: Geography,
+    timeline: Timeline,
+    calibration: Calibration,
+    rng: np.random.Generator,
 ) -> _Episodes:
     targets = calibration.demand
     residents = np.bincount(geo.lsoa_icb, weights=geo.population.sum(axis=(1, 2, 3)))
     start = timeline.end - MAX_LOOKBACK_DAYS - timeline.burn_in_days
     days = np.arange(start, timeline.end)
     drift = _monthly_drift(geo.icbs, len(days), targets, rng)
-    season = 1 + targets.seasonal_amplitude * np.cos(2 * np.pi * (days % 365.2425 - 196) / 365.2425)
+    season = 1 + targets.seasonal_amplitude * np.cos(
+        2 * np.pi * (days % 365.2425 - 196) / 365.2425
+    )
     icbs, types, starts = [], [], []
     for t, profile in enumerate(calibration.bed_types):
-        first_day = timeline.sim_start - _lookback(profile.los_median, profile.los_sigma, targets.lookback_quantile)
+        first_day = timeline.sim_start - _lookback(
+            profile.los_median, profile.los_sigma, targets.lookback_quantile
+        )
         keep = days >= first_day
         factor = rng.lognormal(0.0, targets.icb_demand_sd, geo.icbs)
-        lam = (profile.admissions_per_100k / 1e5 / 365.25) * (residents * factor)[:, None] * (season * drift)[..., keep]
+        lam = (
+            (profile.admissions_per_100k / 1e5 / 365.25)
+            * (residents * factor)[:, None]
+            * (season * drift)[..., keep]
+        )
         counts = rng.poisson(lam)
         icb_idx, day_idx = np.nonzero(counts)
         reps = counts[icb_idx, day_idx]
@@ -154,9 +168,18 @@ def _segments(
     with_picu = is_acute & (rng.random(n) < targets.picu_transfer_share)
     stepdown = is_acute & ~with_picu & (rng.random(n) < targets.rehab_stepdown_share)
     direct_picu = episodes.type == picu
-    first_len = np.where(with_picu, np.maximum(1, (length * rng.uniform(0.05, 0.5, n)).astype(np.int64)), length)
+    first_len = np.where(
+        with_picu,
+        np.maximum(1, (length * rng.uniform(0.05, 0.5, n)).astype(np.int64)),
+        length,
+    )
     picu_len = lognormal_days(rng, targets.picu_stay_median, targets.picu_stay_sigma, n)
-    rehab_len = lognormal_days(rng, calibration.bed_types[rehab].los_median, calibration.bed_types[rehab].los_sigma, n)
+    rehab_len = lognormal_days(
+        rng,
+        calibration.bed_types[rehab].los_median,
+        calibration.bed_types[rehab].los_sigma,
+        n,
+    )
     after_picu = lognormal_days(rng, 20.0, 0.8, n)
     pieces = [
         (np.ones(n, bool), episodes.type, first_len),
@@ -211,7 +234,10 @@ def _with_readmissions(
             icb=np.r_[episodes.icb, child.icb], type=np.r_[episodes.type, child.type],
             start=np.r_[episodes.start, child.start], parent=np.r_[episodes.parent, child.parent],
         )  # fmt: skip
-        segs = [np.r_[segs[0], child_segs[0] + offset], *(np.r_[a, b] for a, b in zip(segs[1:], child_segs[1:], strict=True))]
+        segs = [
+            np.r_[segs[0], child_segs[0] + offset],
+            *(np.r_[a, b] for a, b in zip(segs[1:], child_segs[1:], strict=True)),
+        ]
         fresh = np.arange(offset, len(episodes.type))
     return episodes, tuple(segs)
 
@@ -258,7 +284,9 @@ def _finalise(
     alive_root = np.zeros(len(root), dtype=bool)
     alive_root[root[ends > timeline.sim_start]] = True
     keep = alive_root[root]
-    order = np.flatnonzero(keep)[np.lexsort((np.flatnonzero(keep), episodes.start[keep]))]
+    order = np.flatnonzero(keep)[
+        np.lexsort((np.flatnonzero(keep), episodes.start[keep]))
+    ]
     new_index = np.full(len(keep), -1)
     new_index[order] = np.arange(len(order))
     seg_keep = keep[seg_ep]
@@ -266,7 +294,9 @@ def _finalise(
     acute = calibration.bed_type_index("200")
     n = len(order)
     reason = codes(rng, calibration.demand.appropriate_oap_reasons, n)
-    chosen = (episodes.type[order] == acute) & (rng.random(n) < calibration.demand.appropriate_oap_share)
+    chosen = (episodes.type[order] == acute) & (
+        rng.random(n) < calibration.demand.appropriate_oap_share
+    )
     reason[~chosen] = ""
     return Demand(
         episode_icb=episodes.icb[order], episode_type=episodes.type[order],

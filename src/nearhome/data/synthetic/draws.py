@@ -28,7 +28,9 @@ def codes(rng: np.random.Generator, weights: Weights, n: int) -> StrArray:
     """``n`` codes drawn independently with the given weights."""
     values, p = normalised(weights)
     cdf = np.cumsum(p)
-    return values[np.minimum(np.searchsorted(cdf, rng.random(n), side="right"), len(values) - 1)]
+    return values[
+        np.minimum(np.searchsorted(cdf, rng.random(n), side="right"), len(values) - 1)
+    ]
 
 
 def rows_choice(rng: np.random.Generator, p: FloatArray) -> IntArray:
@@ -39,7 +41,10 @@ def rows_choice(rng: np.random.Generator, p: FloatArray) -> IntArray:
 
 
 def lognormal_days(
-    rng: np.random.Generator, median: FloatArray | float, sigma: FloatArray | float, n: int
+    rng: np.random.Generator,
+    median: FloatArray | float,
+    sigma: FloatArray | float,
+    n: int,
 ) -> IntArray:
     """Heavy-tailed whole-day durations (at least one day)."""
     days = np.asarray(median) * np.exp(np.asarray(sigma) * rng.standard_normal(n))
@@ -89,14 +94,20 @@ def recode(values: StrArray, mapping: dict[str, str], default: str) -> StrArray:
 def distinct(values: np.ndarray) -> np.ndarray:
     """Sorted distinct values (by sorting: ``np.unique`` hashes, slowly for big arrays)."""
     ordered = np.sort(values, kind="stable")
-    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if len(ordered) else ordered
+    return (
+        ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if len(ordered) else ordered
+    )
 
 
 def distinct_inverse(values: np.ndarray) -> tuple[np.ndarray, IntArray]:
     """Sorted distinct values and, for each input, the position of its value among them."""
     order = np.argsort(values, kind="stable")
     ordered = values[order]
-    new = np.r_[True, ordered[1:] != ordered[:-1]] if len(ordered) else np.zeros(0, dtype=bool)
+    new = (
+        np.r_[True, ordered[1:] != ordered[:-1]]
+        if len(ordered)
+        else np.zeros(0, dtype=bool)
+    )
     inverse = np.empty(len(values), dtype=np.int64)
     inverse[order] = np.cumsum(new) - 1
     return ordered[new], inverse

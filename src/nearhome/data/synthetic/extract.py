@@ -82,7 +82,10 @@ def synthetic_tables(
         icbs=icbs, years=years, seed=seed, end_month=end_month, scale=scale,
         progress=progress, calibration=calibration,
     )  # fmt: skip
-    return {name: table.to_pandas(types_mapper=pd.ArrowDtype) for name, table in tables.items()}
+    return {
+        name: table.to_pandas(types_mapper=pd.ArrowDtype)
+        for name, table in tables.items()
+    }
 
 
 def synthetic_arrow_tables(
@@ -134,7 +137,9 @@ def iter_synthetic_tables(
 
 def _check(*, icbs: int, years: int, scale: float) -> None:
     if not 1 <= icbs <= MAX_ICBS:
-        raise InvalidConfig(f"icbs={icbs} is out of range; the synthetic England has 1 to {MAX_ICBS} ICBs.")
+        raise InvalidConfig(
+            f"icbs={icbs} is out of range; the synthetic England has 1 to {MAX_ICBS} ICBs."
+        )
     if not 1 <= years <= MAX_YEARS:
         raise InvalidConfig(f"years={years} is out of range; choose 1 to {MAX_YEARS}.")
     if not 0 < scale <= 2:
@@ -144,11 +149,15 @@ def _check(*, icbs: int, years: int, scale: float) -> None:
         )
 
 
-def _mhsds_tables(world: World, progress: Callable[[float], None]) -> Iterator[tuple[str, pa.Table]]:
+def _mhsds_tables(
+    world: World, progress: Callable[[float], None]
+) -> Iterator[tuple[str, pa.Table]]:
     snapshots = [expand(records, world.timeline) for records in event_records(world)]
     providers, people = len(world.estate.provider_codes), len(world.people)
     keys = person_months(snapshots, providers, people)
-    snapshots += [expand(records, world.timeline) for records in person_records(world, keys)]
+    snapshots += [
+        expand(records, world.timeline) for records in person_records(world, keys)
+    ]
     identity = Identity(
         timeline=world.timeline,
         provider_codes=pa.array(world.estate.provider_codes),
@@ -166,7 +175,9 @@ def _mhsds_tables(world: World, progress: Callable[[float], None]) -> Iterator[t
 
 def person_codes(people: int) -> pa.Array:
     """Pseudonymised ``Person_ID`` of each person: ``NH`` and nine scrambled digits."""
-    scrambled = (np.arange(people, dtype=np.int64) * 387_420_489 + 104_729) % 999_999_937
+    scrambled = (
+        np.arange(people, dtype=np.int64) * 387_420_489 + 104_729
+    ) % 999_999_937
     digits = pc.utf8_lpad(pc.cast(pa.array(scrambled), pa.string()), 9, "0")
     return pc.binary_join_element_wise(pa.scalar("NH"), digits, "")
 
@@ -220,7 +231,9 @@ def write_table(table: pa.Table | pd.DataFrame, path: Path, fmt: Format) -> None
         return
     buffer = io.BytesIO()
     buffer.write((",".join(table.column_names) + "\n").encode("utf-8"))
-    pa_csv.write_csv(table, buffer, pa_csv.WriteOptions(include_header=False, quoting_style="none"))
+    pa_csv.write_csv(
+        table, buffer, pa_csv.WriteOptions(include_header=False, quoting_style="none")
+    )
     path.write_bytes(buffer.getvalue())
 
 
@@ -228,7 +241,12 @@ def summarise(tables: Mapping[str, pa.Table | pd.DataFrame]) -> SyntheticSummary
     """Counts of the things in an extract (distinct ids, rows per file)."""
     counts = _Counts()
     for name, table in tables.items():
-        counts.add(name, table if isinstance(table, pa.Table) else pa.Table.from_pandas(table, preserve_index=False))
+        counts.add(
+            name,
+            table
+            if isinstance(table, pa.Table)
+            else pa.Table.from_pandas(table, preserve_index=False),
+        )
     return counts.summary()
 
 
@@ -237,7 +255,10 @@ _DISTINCT = {
     "MHS501HospProvSpell": "UniqHospProvSpellID",
     "MHS502WardStay": "UniqWardStayID",
 }
-_DELAYS = {"MHS504DelayedDischarge": "MHS504UniqID", "MHS518ClinReadyforDischarge": "MHS518UniqID"}
+_DELAYS = {
+    "MHS504DelayedDischarge": "MHS504UniqID",
+    "MHS518ClinReadyforDischarge": "MHS518UniqID",
+}
 
 
 class _Counts:
@@ -254,18 +275,25 @@ class _Counts:
 
     def add(self, name: str, table: pa.Table) -> None:
         """Count one table."""
-        self.rows[f"{REFERENCE_FOLDER}/{name}" if name in REFERENCE_FILES else name] = table.num_rows
+        self.rows[f"{REFERENCE_FOLDER}/{name}" if name in REFERENCE_FILES else name] = (
+            table.num_rows
+        )
         if name in _DISTINCT:
             self.distinct[name] = pc.count_distinct(table[_DISTINCT[name]]).as_py()
         if name in _DELAYS:
             self.delay_ids.append(pc.unique(table[_DELAYS[name]].combine_chunks()))
         if name == "MHS001MPI":
-            self.months = [pc.min(table["UniqMonthID"]).as_py(), pc.max(table["UniqMonthID"]).as_py()]
+            self.months = [
+                pc.min(table["UniqMonthID"]).as_py(),
+                pc.max(table["UniqMonthID"]).as_py(),
+            ]
         if name == "MHS101Referral":
             reason = table["ReasonOAT"]
             ids = table["UniqServReqID"]
             self.oap = pc.count_distinct(ids.filter(pc.is_valid(reason))).as_py()
-            self.inappropriate = pc.count_distinct(ids.filter(pc.fill_null(pc.equal(reason, "10"), False))).as_py()
+            self.inappropriate = pc.count_distinct(
+                ids.filter(pc.fill_null(pc.equal(reason, "10"), False))
+            ).as_py()
         if name == "geography":
             self.icbs = tuple(pc.unique(table["icb_code"]).to_pylist())
         if name == "providers":
@@ -273,7 +301,11 @@ class _Counts:
 
     def summary(self) -> SyntheticSummary:
         """The summary of everything counted so far."""
-        delays = pa.chunked_array(self.delay_ids, pa.string()) if self.delay_ids else pa.chunked_array([], pa.string())
+        delays = (
+            pa.chunked_array(self.delay_ids, pa.string())
+            if self.delay_ids
+            else pa.chunked_array([], pa.string())
+        )
         return SyntheticSummary(
             people=self.distinct.get("MHS001MPI", 0),
             spells=self.distinct.get("MHS501HospProvSpell", 0),

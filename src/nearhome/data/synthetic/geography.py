@@ -52,7 +52,18 @@ _PLACE_STEMS = (
     "Juniper", "Kestrel", "Linnet", "Marram", "Nettle", "Osier", "Pippin", "Quillet",
     "Rowan", "Sorrel", "Teasel", "Vetch",
 )  # fmt: skip
-_PLACE_ENDS = ("wick", "mere", "ford", "stow", "by", "worth", "ley", "field", "combe", "holm")
+_PLACE_ENDS = (
+    "wick",
+    "mere",
+    "ford",
+    "stow",
+    "by",
+    "worth",
+    "ley",
+    "field",
+    "combe",
+    "holm",
+)
 
 
 @dataclass(frozen=True)
@@ -143,17 +154,33 @@ def build_geography(
 
 
 def _build_icb(
-    index: int, cell: int, scale: float, targets: GeographyTargets, rng: np.random.Generator
+    index: int,
+    cell: int,
+    scale: float,
+    targets: GeographyTargets,
+    rng: np.random.Generator,
 ) -> _Icb:
     row, col = divmod(cell, _GRID[1])
-    lat = _LAT[0] + (row + 0.5 + rng.uniform(-0.25, 0.25)) * (_LAT[1] - _LAT[0]) / _GRID[0]
-    lon = _LON[0] + (col + 0.5 + rng.uniform(-0.25, 0.25)) * (_LON[1] - _LON[0]) / _GRID[1]
+    lat = (
+        _LAT[0]
+        + (row + 0.5 + rng.uniform(-0.25, 0.25)) * (_LAT[1] - _LAT[0]) / _GRID[0]
+    )
+    lon = (
+        _LON[0]
+        + (col + 0.5 + rng.uniform(-0.25, 0.25)) * (_LON[1] - _LON[0]) / _GRID[1]
+    )
     people = rng.uniform(targets.icb_population_min, targets.icb_population_max) * scale
     n_sub = int(rng.integers(targets.sub_icbs_min, targets.sub_icbs_max + 1))
     n = int(np.clip(round(people / targets.people_per_lsoa), 10, MAX_LSOAS_PER_ICB))
     dlat = rng.normal(0.0, targets.lsoa_spread_deg, n)
     dlon = rng.normal(0.0, targets.lsoa_spread_deg * 1.6, n)
-    centrality = np.exp(-((dlat / targets.lsoa_spread_deg) ** 2 + (dlon / (1.6 * targets.lsoa_spread_deg)) ** 2) / 2)
+    centrality = np.exp(
+        -(
+            (dlat / targets.lsoa_spread_deg) ** 2
+            + (dlon / (1.6 * targets.lsoa_spread_deg)) ** 2
+        )
+        / 2
+    )
     angle = (np.arctan2(dlat, dlon) + np.pi + rng.uniform(0, 2 * np.pi)) % (2 * np.pi)
     lsoa_sub = np.minimum((angle / (2 * np.pi) * n_sub).astype(np.int64), n_sub - 1)
     deprivation = _deprivation(centrality, targets, rng)
@@ -232,7 +259,8 @@ def _population(
     tilt = np.array([0.0, *([targets.minority_age_tilt] * 4)])
     lsoa_tilt = -0.004 * deprivation + rng.normal(0.0, 0.003, n)
     age = ENGLAND_AGE_SHARES[None, None, :] * np.exp(
-        -(lsoa_tilt[:, None, None] + tilt[None, :, None]) * (AGE_BAND_MIDS - 40)[None, None, :]
+        -(lsoa_tilt[:, None, None] + tilt[None, :, None])
+        * (AGE_BAND_MIDS - 40)[None, None, :]
     )
     age /= age.sum(axis=2, keepdims=True)
     sex = np.column_stack([MALE_SHARE_BY_AGE, 1 - MALE_SHARE_BY_AGE])
@@ -247,8 +275,12 @@ def _practices(
     n_sub: int,
     targets: GeographyTargets,
 ) -> tuple[list[str], IntArray]:
-    sub_people = np.bincount(lsoa_sub, weights=population.sum(axis=(1, 2, 3)), minlength=n_sub)
-    counts = np.maximum(1, np.rint(sub_people / targets.people_per_practice)).astype(np.int64)
+    sub_people = np.bincount(
+        lsoa_sub, weights=population.sum(axis=(1, 2, 3)), minlength=n_sub
+    )
+    counts = np.maximum(1, np.rint(sub_people / targets.people_per_practice)).astype(
+        np.int64
+    )
     practice_sub = np.repeat(np.arange(n_sub), counts)
     return [f"Z{index:02d}{k:03d}" for k in range(len(practice_sub))], practice_sub
 

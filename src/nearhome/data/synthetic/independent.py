@@ -30,19 +30,39 @@ def size_independent_wards(
     """Add the independent wards to the estate and give every placement a ward."""
     indep = np.flatnonzero(placement.ward < 0)
     group = placement.group[indep]
-    peak = _peak(group, placement.start[indep], placement.end[indep], len(estate.group_provider), timeline)
+    peak = _peak(
+        group,
+        placement.start[indep],
+        placement.end[indep],
+        len(estate.group_provider),
+        timeline,
+    )
     used = distinct(group)
-    n_wards = np.maximum(1, np.ceil(peak[used] / calibration.capacity.independent_ward_beds)).astype(np.int64)
+    n_wards = np.maximum(
+        1, np.ceil(peak[used] / calibration.capacity.independent_ward_beds)
+    ).astype(np.int64)
     ward_group = np.repeat(used, n_wards)
     first = np.zeros(len(estate.group_provider), dtype=np.int64)
     first[used] = len(estate.ward_codes) + np.cumsum(n_wards) - n_wards
     count = np.zeros(len(estate.group_provider), dtype=np.int64)
     count[used] = n_wards
     ward = placement.ward.copy()
-    ward[indep] = first[group] + (rng.random(len(indep)) * np.maximum(count[group], 1)).astype(np.int64)
-    new_wards = np.arange(len(estate.ward_codes), len(estate.ward_codes) + len(ward_group))
-    ward_peak = _peak(ward[indep], placement.start[indep], placement.end[indep], new_wards[-1] + 1 if len(new_wards) else 0, timeline)
-    beds = np.maximum(1, np.ceil(ward_peak[new_wards] * rng.uniform(1.0, 1.2, len(new_wards)))).astype(np.int64)
+    ward[indep] = first[group] + (
+        rng.random(len(indep)) * np.maximum(count[group], 1)
+    ).astype(np.int64)
+    new_wards = np.arange(
+        len(estate.ward_codes), len(estate.ward_codes) + len(ward_group)
+    )
+    ward_peak = _peak(
+        ward[indep],
+        placement.start[indep],
+        placement.end[indep],
+        new_wards[-1] + 1 if len(new_wards) else 0,
+        timeline,
+    )
+    beds = np.maximum(
+        1, np.ceil(ward_peak[new_wards] * rng.uniform(1.0, 1.2, len(new_wards)))
+    ).astype(np.int64)
     site = _sites_for(estate, estate.group_provider[ward_group], rng)
     all_sites = np.r_[estate.ward_site, site]
     codes = ward_codes(estate.site_codes, all_sites)
@@ -69,7 +89,11 @@ def _peak(
     return np.cumsum(diff, axis=1).max(axis=1)
 
 
-def _sites_for(estate: Estate, provider: IntArray, rng: np.random.Generator) -> IntArray:
+def _sites_for(
+    estate: Estate, provider: IntArray, rng: np.random.Generator
+) -> IntArray:
     site_first = np.searchsorted(estate.site_provider, provider)
-    site_count = np.bincount(estate.site_provider, minlength=len(estate.provider_codes))[provider]
+    site_count = np.bincount(
+        estate.site_provider, minlength=len(estate.provider_codes)
+    )[provider]
     return site_first + (rng.random(len(provider)) * site_count).astype(np.int64)

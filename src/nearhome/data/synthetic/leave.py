@@ -49,10 +49,15 @@ def build_leave(
     stay = np.repeat(np.arange(len(days)), count)
     offset = 3 + (rng.random(len(stay)) ** 0.7 * (days[stay] - 4)).astype(np.int64)
     start = stays.stay_start[stay] + offset
-    end = np.minimum(start + _LEAVE_NIGHTS[rng.integers(0, len(_LEAVE_NIGHTS), len(stay))], stays.stay_end[stay])
+    end = np.minimum(
+        start + _LEAVE_NIGHTS[rng.integers(0, len(_LEAVE_NIGHTS), len(stay))],
+        stays.stay_end[stay],
+    )
     keep = _without_overlaps(stay, start, end)
     detained = detained_episode[stays.spell_episode[stays.stay_spell[stay]]]
-    return Leave(stay=stay[keep], start=start[keep], end=end[keep], detained=detained[keep])
+    return Leave(
+        stay=stay[keep], start=start[keep], end=end[keep], detained=detained[keep]
+    )
 
 
 def _without_overlaps(stay: IntArray, start: IntArray, end: IntArray) -> BoolArray:
@@ -80,6 +85,12 @@ def build_awol(
     p = np.minimum(targets.awol_base + targets.awol_per_day * days, 0.3)
     chosen = np.isin(code, _AWOL_TYPES) & (days >= 3) & (stay_end >= timeline.start - 5)
     stay = np.flatnonzero(chosen & (rng.random(len(days)) < p))
-    start = stays.stay_start[stay] + 1 + (rng.random(len(stay)) * (days[stay] - 2)).astype(np.int64)
+    start = (
+        stays.stay_start[stay]
+        + 1
+        + (rng.random(len(stay)) * (days[stay] - 2)).astype(np.int64)
+    )
     end = np.minimum(start + rng.integers(0, 4, len(stay)), stays.stay_end[stay])
-    return Leave(stay=stay, start=start, end=end, detained=np.zeros(len(stay), dtype=bool))
+    return Leave(
+        stay=stay, start=start, end=end, detained=np.zeros(len(stay), dtype=bool)
+    )

@@ -78,7 +78,9 @@ def _detained(
     rng: np.random.Generator,
 ) -> BoolArray:
     targets = calibration.people
-    base = np.array([p.detention_share for p in calibration.bed_types])[demand.episode_type]
+    base = np.array([p.detention_share for p in calibration.bed_types])[
+        demand.episode_type
+    ]
     group = people.ethnic_group[episode_person]
     decile = geo.lsoa_imd[people.lsoa[episode_person]]
     risk = ethnic_weights(targets.ethnic_detention_risk)[group]
@@ -87,7 +89,10 @@ def _detained(
 
 
 def _histories(
-    demand: Demand, detained: BoolArray, calibration: Calibration, rng: np.random.Generator
+    demand: Demand,
+    detained: BoolArray,
+    calibration: Calibration,
+    rng: np.random.Generator,
 ) -> _History:
     targets = calibration.mha
     n = demand.episodes
@@ -104,20 +109,35 @@ def _histories(
     informal_until = np.where(pathway == "sub", start + rng.integers(1, 21, n), start)
     informal_until = np.minimum(informal_until, end)
     holding = (pathway == "sub") & (rng.random(n) < targets.holding_power_first)
-    section_from = np.where(holding, informal_until + rng.integers(0, 4, n), informal_until)
+    section_from = np.where(
+        holding, informal_until + rng.integers(0, 4, n), informal_until
+    )
     section_from = np.minimum(section_from, end)
     parts.append(_period(pathway == "sub", "01", start, informal_until, NO_DAY))
-    parts.append(_period(holding, "05", informal_until, section_from, informal_until + 3))
+    parts.append(
+        _period(holding, "05", informal_until, section_from, informal_until + 3)
+    )
     parts += _place_of_safety(pathway == "pos", start, targets.section135_share, rng)
-    parts += _section2(np.isin(pathway, ("s2", "pos", "sub")), section_from, end, calibration, rng)
+    parts += _section2(
+        np.isin(pathway, ("s2", "pos", "sub")), section_from, end, calibration, rng
+    )
     parts += _section3(pathway == "s3", start, end, targets.section3_days)
     parts += _part3(pathway == "p3", start, end, calibration, rng)
     parts += _informal(pathway == "informal", start, end, calibration, rng)
-    return _History(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("episode", "code", "start", "expiry", "end")))
+    return _History(
+        *(
+            np.concatenate([getattr(p, f) for p in parts])
+            for f in ("episode", "code", "start", "expiry", "end")
+        )
+    )
 
 
 def _period(
-    mask: BoolArray, code: str | StrArray, start: IntArray, end: IntArray, expiry: IntArray | int
+    mask: BoolArray,
+    code: str | StrArray,
+    start: IntArray,
+    end: IntArray,
+    expiry: IntArray | int,
 ) -> _History:
     idx = np.flatnonzero(mask)
     code_arr = np.broadcast_to(np.asarray(code), mask.shape)[idx].astype("<U2")
@@ -145,7 +165,11 @@ def _section2(
     targets = calibration.mha
     n = len(mask)
     convert = mask & (end - start > 21) & (rng.random(n) < targets.section2_to_section3)
-    s2_end = np.where(convert, start + rng.integers(10, 28, n), np.minimum(end, start + rng.integers(7, 29, n)))
+    s2_end = np.where(
+        convert,
+        start + rng.integers(10, 28, n),
+        np.minimum(end, start + rng.integers(7, 29, n)),
+    )
     s2_end = np.minimum(s2_end, end)
     lapses = mask & ~convert & (s2_end < end)
     informal = lapses & (rng.random(n) < targets.informal_recorded)
@@ -156,7 +180,9 @@ def _section2(
     ]
 
 
-def _section3(mask: BoolArray, start: IntArray, end: IntArray, days: int) -> list[_History]:
+def _section3(
+    mask: BoolArray, start: IntArray, end: IntArray, days: int
+) -> list[_History]:
     """Section 3 with six-monthly renewals while the episode lasts."""
     parts = []
     for k in range(RENEWALS):
@@ -168,7 +194,11 @@ def _section3(mask: BoolArray, start: IntArray, end: IntArray, days: int) -> lis
 
 
 def _part3(
-    mask: BoolArray, start: IntArray, end: IntArray, calibration: Calibration, rng: np.random.Generator
+    mask: BoolArray,
+    start: IntArray,
+    end: IntArray,
+    calibration: Calibration,
+    rng: np.random.Generator,
 ) -> list[_History]:
     code = codes(rng, calibration.mha.secure_sections, len(mask))
     expiry = np.where(np.isin(code, _RESTRICTED), NO_DAY, start + 182)
@@ -176,13 +206,19 @@ def _part3(
 
 
 def _informal(
-    mask: BoolArray, start: IntArray, end: IntArray, calibration: Calibration, rng: np.random.Generator
+    mask: BoolArray,
+    start: IntArray,
+    end: IntArray,
+    calibration: Calibration,
+    rng: np.random.Generator,
 ) -> list[_History]:
     """Informal patients: recorded as 01 by most providers; a few lapsed holding powers."""
     targets = calibration.mha
     n = len(mask)
     recorded = mask & (rng.random(n) < targets.informal_recorded)
-    lapse = recorded & (end - start > 10) & (rng.random(n) < targets.holding_power_lapses)
+    lapse = (
+        recorded & (end - start > 10) & (rng.random(n) < targets.holding_power_lapses)
+    )
     at = start + rng.integers(2, 9, n)
     plain = recorded & ~lapse
     return [
@@ -193,18 +229,26 @@ def _informal(
     ]
 
 
-def _by_provider(history: _History, stays: Stays, episode_person: IntArray) -> LegalPeriods:
+def _by_provider(
+    history: _History, stays: Stays, episode_person: IntArray
+) -> LegalPeriods:
     """Cut each period at the episode's provider changes (one record per provider)."""
     order = np.argsort(stays.spell_episode, kind="stable")
     spell_ep = stays.spell_episode[order]
     first = np.searchsorted(spell_ep, history.episode, side="left")
     count = np.searchsorted(spell_ep, history.episode, side="right") - first
     period = np.repeat(np.arange(len(history.episode)), count)
-    spell = order[np.repeat(first, count) + np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)]
+    spell = order[
+        np.repeat(first, count)
+        + np.arange(count.sum())
+        - np.repeat(np.cumsum(count) - count, count)
+    ]
     p_start, p_end = history.start[period], history.end[period]
     s_start, s_end = stays.spell_start[spell], stays.spell_end[spell]
     opening = stays.spell_index[spell] == 0
-    start = np.where(opening & (p_start < s_start), p_start, np.maximum(p_start, s_start))
+    start = np.where(
+        opening & (p_start < s_start), p_start, np.maximum(p_start, s_start)
+    )
     end = np.minimum(p_end, s_end)
     keep = (start < end) | ((start == end) & opening & (p_start <= s_start))
     return LegalPeriods(

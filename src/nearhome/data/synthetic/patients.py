@@ -78,13 +78,24 @@ def sample_people(
     base = _base_weights(geo, targets)
     lsoa_bounds = np.searchsorted(geo.lsoa_icb, np.arange(geo.icbs + 1))
     order = np.lexsort((bed_type, icb))
-    cut = np.zeros(1, dtype=np.int64) if n == 0 else np.flatnonzero(np.r_[True, np.diff(icb[order] * len(profiles) + bed_type[order]) != 0, True])
+    cut = (
+        np.zeros(1, dtype=np.int64)
+        if n == 0
+        else np.flatnonzero(
+            np.r_[
+                True, np.diff(icb[order] * len(profiles) + bed_type[order]) != 0, True
+            ]
+        )
+    )
     for a, b in zip(cut[:-1], cut[1:], strict=True):
         who = order[a:b]
         i, t = icb[who[0]], bed_type[who[0]]
         local = base[lsoa_bounds[i] : lsoa_bounds[i + 1]]
         cdf = np.cumsum(_cell_weights(local, profiles[t]).ravel())
-        pick = np.minimum(np.searchsorted(cdf, rng.random(len(who)) * cdf[-1], side="right"), cdf.size - 1)
+        pick = np.minimum(
+            np.searchsorted(cdf, rng.random(len(who)) * cdf[-1], side="right"),
+            cdf.size - 1,
+        )
         lsoa_pos, band[who], sex_pos, group[who] = np.unravel_index(pick, local.shape)
         lsoa[who] = lsoa_bounds[i] + lsoa_pos
         sex[who] = sex_pos + 1
@@ -142,7 +153,10 @@ def _ethnic_codes(
         out[who] = codes(rng, weights, len(who))
     u = rng.random(len(group))
     out[u < targets.not_stated_share] = "Z"
-    out[(u >= targets.not_stated_share) & (u < targets.not_stated_share + targets.not_known_share)] = "99"
+    out[
+        (u >= targets.not_stated_share)
+        & (u < targets.not_stated_share + targets.not_known_share)
+    ] = "99"
     return out
 
 
@@ -163,7 +177,13 @@ def _practices(
     n = len(lsoa)
     sub = geo.lsoa_sub_icb[lsoa]
     u = rng.random(n)
-    cut = np.cumsum([targets.gp_same_sub_icb, targets.gp_other_sub_icb_same_icb, targets.gp_other_icb])
+    cut = np.cumsum(
+        [
+            targets.gp_same_sub_icb,
+            targets.gp_other_sub_icb_same_icb,
+            targets.gp_other_icb,
+        ]
+    )
     same_icb_subs = _random_sub_icb_in_icb(geo, geo.lsoa_icb[lsoa], rng)
     any_sub = rng.integers(0, len(geo.sub_icb_codes), n)
     target = np.where(u < cut[0], sub, np.where(u < cut[1], same_icb_subs, any_sub))

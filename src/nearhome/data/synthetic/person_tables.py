@@ -33,7 +33,11 @@ def person_records(world: World, keys: IntArray) -> list[Records]:
 
 
 def _mpi(
-    world: World, provider: IntArray, person: IntArray, day: IntArray, last_day: IntArray
+    world: World,
+    provider: IntArray,
+    person: IntArray,
+    day: IntArray,
+    last_day: IntArray,
 ) -> Records:
     p, g = world.people, world.geo
     lsoa = p.lsoa[person]
@@ -60,7 +64,12 @@ def _gp(world: World, provider: IntArray, person: IntArray, day: IntArray) -> Re
     p, g = world.people, world.geo
     practice = p.practice[person]
     keep = practice != NO_PRACTICE
-    practice, person, provider, day = practice[keep], person[keep], provider[keep], day[keep]
+    practice, person, provider, day = (
+        practice[keep],
+        person[keep],
+        provider[keep],
+        day[keep],
+    )
     labels = np.append(g.practice_codes, world.calibration.people.pseudo_practice)
     pseudo = practice == PSEUDO_PRACTICE
     return Records(
@@ -73,7 +82,9 @@ def _gp(world: World, provider: IntArray, person: IntArray, day: IntArray) -> Re
     )  # fmt: skip
 
 
-def _indicators(world: World, provider: IntArray, person: IntArray, day: IntArray) -> Records:
+def _indicators(
+    world: World, provider: IntArray, person: IntArray, day: IntArray
+) -> Records:
     p = world.people
     keep = p.ld_status[person] != ""
     person, provider, day = person[keep], provider[keep], day[keep]
@@ -90,7 +101,9 @@ def age_on(birth: IntArray, day: IntArray) -> IntArray:
     """Whole years of age on ``day`` (both day numbers)."""
     b = np.asarray(birth).astype("datetime64[D]")
     d = np.asarray(day).astype("datetime64[D]")
-    years = d.astype("datetime64[Y]").astype(np.int64) - b.astype("datetime64[Y]").astype(np.int64)
+    years = d.astype("datetime64[Y]").astype(np.int64) - b.astype(
+        "datetime64[Y]"
+    ).astype(np.int64)
     return years - (_month_day(d) < _month_day(b)).astype(np.int64)
 
 

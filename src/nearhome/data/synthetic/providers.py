@@ -118,13 +118,27 @@ def _sites(
     local = provider < geo.icbs
     centre_lat = np.where(local, geo.icb_lat[np.minimum(provider, geo.icbs - 1)], 0.0)
     centre_lon = np.where(local, geo.icb_lon[np.minimum(provider, geo.icbs - 1)], 0.0)
-    lat = np.where(local, centre_lat + rng.normal(0, 0.06, len(provider)), rng.uniform(50.6, 54.8, len(provider)))
-    lon = np.where(local, centre_lon + rng.normal(0, 0.09, len(provider)), rng.uniform(-3.2, 0.6, len(provider)))
+    lat = np.where(
+        local,
+        centre_lat + rng.normal(0, 0.06, len(provider)),
+        rng.uniform(50.6, 54.8, len(provider)),
+    )
+    lon = np.where(
+        local,
+        centre_lon + rng.normal(0, 0.09, len(provider)),
+        rng.uniform(-3.2, 0.6, len(provider)),
+    )
     k = np.arange(len(provider)) - np.repeat(np.cumsum(counts) - counts, counts)
-    prefix = [provider_code(p, "T") if p < geo.icbs else provider_code(p - geo.icbs, "N") for p in provider]
+    prefix = [
+        provider_code(p, "T") if p < geo.icbs else provider_code(p - geo.icbs, "N")
+        for p in provider
+    ]
     codes = np.array([f"{c}{j + 1:02d}" for c, j in zip(prefix, k, strict=True)])
     names = np.array(
-        [f"{place_name(3 * int(p) + int(j) + 7)} {_SITE_KINDS[int(j) % 4]}" for p, j in zip(provider, k, strict=True)]
+        [
+            f"{place_name(3 * int(p) + int(j) + 7)} {_SITE_KINDS[int(j) % 4]}"
+            for p, j in zip(provider, k, strict=True)
+        ]
     )
     return codes, names, provider, lat, lon
 
@@ -148,7 +162,11 @@ def _groups(
         indep = rng.random(n_indep) < max(profile.hosted_share, 0.6)
         indep[rng.integers(n_indep)] = True
         for sex_group in _sex_groups(profile.ward_sex):
-            demand = load[:, t, 1:].sum(axis=1) if sex_group == MIXED else load[:, t, sex_group]
+            demand = (
+                load[:, t, 1:].sum(axis=1)
+                if sex_group == MIXED
+                else load[:, t, sex_group]
+            )
             factor = ratio if profile.code == "200" else 1 / profile.local_occupancy
             need = demand * factor
             minimum = 1.0 if profile.hosted_share >= 1 else SPECIALIST_MIN_BEDS
@@ -192,13 +210,18 @@ def _nhs_wards(
     targets = calibration.capacity
     provider, _, _, beds = groups
     nhs = np.flatnonzero(beds > 0)
-    n_wards = np.maximum(1, np.rint(beds[nhs] / targets.ward_beds_typical)).astype(np.int64)
+    n_wards = np.maximum(1, np.rint(beds[nhs] / targets.ward_beds_typical)).astype(
+        np.int64
+    )
     ward_group = np.repeat(nhs, n_wards)
     share = np.repeat(beds[nhs] / n_wards, n_wards)
     first = np.repeat(np.cumsum(n_wards) - n_wards, n_wards)
     k = np.arange(len(ward_group)) - first
     ward_beds = np.floor(share).astype(np.int64)
-    remainder = np.rint(beds[ward_group] - np.bincount(ward_group, weights=ward_beds, minlength=len(beds))[ward_group])
+    remainder = np.rint(
+        beds[ward_group]
+        - np.bincount(ward_group, weights=ward_beds, minlength=len(beds))[ward_group]
+    )
     ward_beds += (k < remainder).astype(np.int64)
     site_codes, _, site_provider, _, _ = sites
     site_first = np.searchsorted(site_provider, provider[ward_group])
@@ -212,13 +235,19 @@ def ward_codes(site_codes: StrArray, ward_site: IntArray) -> StrArray:
     order = np.argsort(ward_site, kind="stable")
     counts = np.bincount(ward_site, minlength=len(site_codes))
     within = np.empty(len(ward_site), dtype=np.int64)
-    within[order] = np.arange(len(ward_site)) - np.repeat(np.cumsum(counts) - counts, counts)
-    return np.array([f"{site_codes[s]}W{w + 1:02d}" for s, w in zip(ward_site, within, strict=True)])
+    within[order] = np.arange(len(ward_site)) - np.repeat(
+        np.cumsum(counts) - counts, counts
+    )
+    return np.array(
+        [f"{site_codes[s]}W{w + 1:02d}" for s, w in zip(ward_site, within, strict=True)]
+    )
 
 
 def site_distance_km(estate: Estate, lat: FloatArray, lon: FloatArray) -> FloatArray:
     """Distance from each point to every site, shape (points, sites)."""
-    return haversine_km(lat[:, None], lon[:, None], estate.site_lat[None, :], estate.site_lon[None, :])
+    return haversine_km(
+        lat[:, None], lon[:, None], estate.site_lat[None, :], estate.site_lon[None, :]
+    )
 
 
 def ward_capacity(
@@ -237,7 +266,9 @@ def ward_capacity(
     ward = np.repeat(np.arange(n), count)
     start = rng.integers(0, days, len(ward))
     length = rng.integers(5, targets.closure_days_max + 1, len(ward))
-    closed = np.minimum(rng.integers(1, 3, len(ward)), np.maximum(estate.ward_beds[ward] // 6, 1))
+    closed = np.minimum(
+        rng.integers(1, 3, len(ward)), np.maximum(estate.ward_beds[ward] // 6, 1)
+    )
     diff = np.zeros((n, days + 1), dtype=np.int64)
     np.add.at(diff, (ward, start), closed)
     np.add.at(diff, (ward, np.minimum(start + length, days)), -closed)

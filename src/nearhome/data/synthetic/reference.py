@@ -61,8 +61,19 @@ def _population(world: World) -> pa.Table:
         growth = (1 + g.lsoa_growth) ** (year - years[0])
         counts = np.rint(g.population * growth[:, None, None, None])
         lsoa, band, sex, group = np.nonzero(counts)
-        parts.append((lsoa, band, sex, group, counts[lsoa, band, sex, group], np.full(len(lsoa), year)))
-    lsoa, band, sex, group, count, year = (np.concatenate(c) for c in zip(*parts, strict=True))
+        parts.append(
+            (
+                lsoa,
+                band,
+                sex,
+                group,
+                counts[lsoa, band, sex, group],
+                np.full(len(lsoa), year),
+            )
+        )
+    lsoa, band, sex, group, count, year = (
+        np.concatenate(c) for c in zip(*parts, strict=True)
+    )
     return pa.table({
         "area_code": pa.array(g.lsoa_codes).take(pa.array(lsoa)),
         "year": year,
@@ -97,7 +108,9 @@ def _sites(world: World) -> pa.Table:
 def _wards(world: World) -> pa.Table:
     e = world.estate
     codes = np.array([p.code for p in world.calibration.bed_types])
-    first_year = dt.date.fromordinal(dt.date(1970, 1, 1).toordinal() + world.timeline.start).year
+    first_year = dt.date.fromordinal(
+        dt.date(1970, 1, 1).toordinal() + world.timeline.start
+    ).year
     opened = day_number(dt.date(first_year - WARDS_OPEN_YEARS_BEFORE, 4, 1))
     n = len(e.ward_codes)
     return pa.table({

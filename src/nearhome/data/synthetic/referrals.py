@@ -84,14 +84,25 @@ def build_referrals(
     community = np.flatnonzero(known | follow)
     start = demand.episode_start[community]
     end = stays.spell_end[last_spell[community]]
-    received = np.where(known[community], start - rng.integers(20, 400, len(community)), end)
-    closed = np.where(end < timeline.end, end + rng.integers(28, 181, len(community)), NO_DAY)
+    received = np.where(
+        known[community], start - rng.integers(20, 400, len(community)), end
+    )
+    closed = np.where(
+        end < timeline.end, end + rng.integers(28, 181, len(community)), NO_DAY
+    )
     death = stays.death_day[episode_person[community]]
     closed = np.minimum(closed, death)
     inpatient = _spell_referrals(stays, demand, primary, calibration, rng)
     n_spells = len(stays.spell_episode)
-    contacts = _contacts(community, known, follow, start, end, received, closed, targets, rng)
-    contacts = Contacts(referral=contacts.referral + n_spells, day=contacts.day, attend=contacts.attend, mechanism=contacts.mechanism)
+    contacts = _contacts(
+        community, known, follow, start, end, received, closed, targets, rng
+    )
+    contacts = Contacts(
+        referral=contacts.referral + n_spells,
+        day=contacts.day,
+        attend=contacts.attend,
+        mechanism=contacts.mechanism,
+    )
     last_contact = np.full(len(community), np.iinfo(np.int64).min)
     np.maximum.at(last_contact, contacts.referral - n_spells, contacts.day)
     closed = np.where(closed == NO_DAY, NO_DAY, np.maximum(closed, last_contact))
@@ -107,7 +118,9 @@ def build_referrals(
     return referrals, contacts, onward
 
 
-def _primary_reasons(demand: Demand, calibration: Calibration, rng: np.random.Generator) -> StrArray:
+def _primary_reasons(
+    demand: Demand, calibration: Calibration, rng: np.random.Generator
+) -> StrArray:
     code = np.array([p.code for p in calibration.bed_types])[demand.episode_type]
     reason = codes(rng, calibration.stays.referral_reasons, demand.episodes)
     for bed, value in _REASON_BY_TYPE.items():
@@ -120,7 +133,9 @@ def _primary_reasons(demand: Demand, calibration: Calibration, rng: np.random.Ge
 def _followed_up(stays: Stays, last_spell: IntArray, timeline: Timeline) -> BoolArray:
     """Episodes discharged alive to a place where the 72-hour follow-up applies."""
     destinations = code_list("discharge_destination")
-    eligible = destinations.loc[~destinations["excluded_from_72h"].astype(bool), "code"].to_numpy(dtype=str)
+    eligible = destinations.loc[
+        ~destinations["excluded_from_72h"].astype(bool), "code"
+    ].to_numpy(dtype=str)
     spell = np.maximum(last_spell, 0)
     return (
         (last_spell >= 0)
@@ -131,11 +146,17 @@ def _followed_up(stays: Stays, last_spell: IntArray, timeline: Timeline) -> Bool
 
 
 def _spell_referrals(
-    stays: Stays, demand: Demand, primary: StrArray, calibration: Calibration, rng: np.random.Generator
+    stays: Stays,
+    demand: Demand,
+    primary: StrArray,
+    calibration: Calibration,
+    rng: np.random.Generator,
 ) -> Referrals:
     n = len(stays.spell_episode)
     code = np.array([p.code for p in calibration.bed_types])[stays.spell_first_type]
-    planned = np.isin(code, ("212", "203", "204", "206", "207")) & (stays.spell_index == 0)
+    planned = np.isin(code, ("212", "203", "204", "206", "207")) & (
+        stays.spell_index == 0
+    )
     wait = np.where(planned, rng.integers(7, 91, n), rng.integers(0, 2, n))
     wait[stays.spell_index > 0] = 0
     return Referrals(
@@ -158,7 +179,9 @@ def _contacts(
 ) -> Contacts:
     """Contacts before admission and after discharge, on the community referral."""
     n = len(community)
-    before = np.where(known[community], rng.integers(1, t.pre_admission_contacts_max + 1, n), 0)
+    before = np.where(
+        known[community], rng.integers(1, t.pre_admission_contacts_max + 1, n), 0
+    )
     ref_b = np.repeat(np.arange(n), before)
     span = np.maximum(start[ref_b] - 3 - received[ref_b], 1)
     day_b = received[ref_b] + (rng.random(len(ref_b)) * span).astype(np.int64)
@@ -166,7 +189,11 @@ def _contacts(
     quick = u < t.follow_up_within_3_days
     late = ~quick & (u < t.follow_up_within_3_days + t.late_follow_up_share)
     weights = np.asarray(t.follow_up_day_weights)
-    first_gap = np.where(quick, rng.choice(len(weights), n, p=weights / weights.sum()), rng.integers(4, 15, n))
+    first_gap = np.where(
+        quick,
+        rng.choice(len(weights), n, p=weights / weights.sum()),
+        rng.integers(4, 15, n),
+    )
     seen = follow[community] & (quick | late)
     ref_f = np.flatnonzero(seen)
     day_f = end[ref_f] + first_gap[ref_f]
@@ -176,7 +203,9 @@ def _contacts(
     referral = np.r_[ref_b, ref_f, ref_l]
     day = np.r_[day_b, day_f, day_l]
     attend = codes(rng, t.other_attendance, len(referral))
-    attend[len(ref_b) : len(ref_b) + len(ref_f)] = np.where(rng.random(len(ref_f)) < 0.93, "5", "6")
+    attend[len(ref_b) : len(ref_b) + len(ref_f)] = np.where(
+        rng.random(len(ref_f)) < 0.93, "5", "6"
+    )
     keep = day <= np.where(closed[referral] == NO_DAY, day, closed[referral])
     order = np.lexsort((day[keep], referral[keep]))
     return Contacts(
@@ -199,7 +228,9 @@ def _onward(
     referral_of[community] = np.arange(len(community))
     oap = np.flatnonzero(stays.spell_oap_reason == "10")
     ref = referral_of[stays.spell_episode[oap]]
-    ok = (ref >= 0) & (rng.random(len(oap)) < calibration.contacts.onward_referral_share)
+    ok = (ref >= 0) & (
+        rng.random(len(oap)) < calibration.contacts.onward_referral_share
+    )
     ok[ok] &= received[ref[ok]] <= stays.spell_start[oap[ok]]
     return OnwardReferrals(
         referral=ref[ok] + n_spells, day=stays.spell_start[oap[ok]],

@@ -28,8 +28,8 @@ from nearhome.data.synthetic.timeline import Timeline
 MINUTES_PER_DAY = 1440
 _GROUP_OF_TYPE = {
     "01": "prone", "04": "mechanical", "05": "seclusion", "06": "segregation",
-    **{c: "chemical" for c in ("14", "15", "16", "17")},
-    **{c: "physical" for c in ("07", "08", "09", "10", "11", "12", "13")},
+    **dict.fromkeys(("14", "15", "16", "17"), "chemical"),
+    **dict.fromkeys(("07", "08", "09", "10", "11", "12", "13"), "physical"),
 }  # fmt: skip
 _LONG_GROUPS = ("seclusion", "segregation")
 
@@ -56,9 +56,15 @@ def build_interventions(
     targets = calibration.restrictive
     stay_end = np.minimum(stays.stay_end, timeline.end)
     days = np.maximum(stay_end - stays.stay_start, 0)
-    rate = np.array([p.incidents_per_day for p in calibration.bed_types])[stays.stay_type]
+    rate = np.array([p.incidents_per_day for p in calibration.bed_types])[
+        stays.stay_type
+    ]
     episodes = stays.spell_episode[stays.stay_spell]
-    frailty = rng.gamma(targets.frailty_shape, 1 / targets.frailty_shape, episodes.max() + 1 if len(episodes) else 0)[episodes]
+    frailty = rng.gamma(
+        targets.frailty_shape,
+        1 / targets.frailty_shape,
+        episodes.max() + 1 if len(episodes) else 0,
+    )[episodes]
     early = np.minimum(days, targets.early_days) * (targets.early_multiplier - 1)
     relevant = stay_end >= timeline.start - 120
     count = np.where(relevant, rng.poisson(frailty * rate * (days + early)), 0)
@@ -72,7 +78,9 @@ def build_interventions(
     kind_end = np.maximum(np.minimum(kind_end, limit), kind_start)
     incident_end = start.copy()
     np.maximum.at(incident_end, kind_incident, kind_end)
-    injury_share = np.where(kind == "01", targets.prone_injury_share, targets.injury_share)
+    injury_share = np.where(
+        kind == "01", targets.prone_injury_share, targets.injury_share
+    )
     return Interventions(
         incident_stay=stay, incident_start=start, incident_end=incident_end,
         incident_reason=codes(rng, targets.reasons, len(stay)), type_incident=kind_incident,
@@ -88,7 +96,9 @@ def _types(
     n = len(start)
     first = codes(rng, targets.primary_types, n)
     first_minutes = _minutes(first, targets, rng)
-    holding = np.isin(first, [c for c, g in _GROUP_OF_TYPE.items() if g in ("physical", "prone")])
+    holding = np.isin(
+        first, [c for c, g in _GROUP_OF_TYPE.items() if g in ("physical", "prone")]
+    )
     physical = holding & (first != "01")
     chemical = holding & (rng.random(n) < targets.add_chemical_share)
     seclusion = holding & (rng.random(n) < targets.add_seclusion_share)
@@ -106,18 +116,24 @@ def _types(
         starts.append(begin[mask])
     kind = np.concatenate(kinds).astype("<U2")
     kind_start = np.concatenate(starts)
-    ends = np.r_[start + first_minutes, kind_start[n:] + _minutes(kind[n:], targets, rng)]
+    ends = np.r_[
+        start + first_minutes, kind_start[n:] + _minutes(kind[n:], targets, rng)
+    ]
     return kind, np.concatenate(incidents), kind_start, ends
 
 
-def _minutes(kind: StrArray, targets: RestrictiveTargets, rng: np.random.Generator) -> IntArray:
+def _minutes(
+    kind: StrArray, targets: RestrictiveTargets, rng: np.random.Generator
+) -> IntArray:
     group = type_groups(kind)
     names, median = _lookup(targets.minutes_median)
     _, sigma = _lookup(targets.minutes_sigma)
     index = np.searchsorted(names, group)
     minutes = median[index] * np.exp(sigma[index] * rng.standard_normal(len(kind)))
     long: BoolArray = np.isin(group, _LONG_GROUPS)
-    return np.where(long, np.maximum(minutes, 30), np.clip(minutes, 1, 180)).astype(np.int64)
+    return np.where(long, np.maximum(minutes, 30), np.clip(minutes, 1, 180)).astype(
+        np.int64
+    )
 
 
 def type_groups(kind: StrArray) -> StrArray:
@@ -132,4 +148,3 @@ def _lookup(weights: tuple[tuple[str, float], ...]) -> tuple[StrArray, np.ndarra
     values = np.array([value for _, value in weights])
     order = np.argsort(names)
     return names[order], values[order]
-

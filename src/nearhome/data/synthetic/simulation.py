@@ -97,9 +97,23 @@ def simulate(
         calibration=calibration, rng=stream(seed, _BEDS),
         progress=lambda f: report("beds", 0.08 + 0.32 * f),
     )  # fmt: skip
-    estate, placement = size_independent_wards(estate, placement, timeline, calibration, stream(seed, _WARDS))
+    estate, placement = size_independent_wards(
+        estate, placement, timeline, calibration, stream(seed, _WARDS)
+    )
     report("stays", 0.4)
-    return _events(timeline, calibration, geo, people, demand, episode_person, estate, capacity, placement, seed, report)
+    return _events(
+        timeline,
+        calibration,
+        geo,
+        people,
+        demand,
+        episode_person,
+        estate,
+        capacity,
+        placement,
+        seed,
+        report,
+    )
 
 
 def _people(

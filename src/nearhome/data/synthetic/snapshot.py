@@ -72,20 +72,37 @@ def expand(records: Records, timeline: Timeline) -> Snapshot:
     last = np.minimum(timeline.month_index(end), timeline.months - 1)
     count = np.where(active, np.maximum(last - first + 1, 0), 0)
     entity = np.repeat(np.arange(len(count)), count)
-    month = first[entity] + np.arange(len(entity)) - np.repeat(np.cumsum(count) - count, count)
+    month = (
+        first[entity]
+        + np.arange(len(entity))
+        - np.repeat(np.cumsum(count) - count, count)
+    )
     is_v6 = timeline.month_ids[month] >= V6_FIRST_MONTH
-    keep = {"all": np.ones(len(month), dtype=bool), "v5": ~is_v6, "v6": is_v6}[records.versions]
+    keep = {"all": np.ones(len(month), dtype=bool), "v5": ~is_v6, "v6": is_v6}[
+        records.versions
+    ]
     entity, month, is_v6 = entity[keep], month[keep], is_v6[keep]
     provider = records.provider[entity]
     person = None if records.person is None else records.person[entity]
-    order = np.argsort((month * (int(records.provider.max(initial=0)) + 1) + provider) * max(len(count), 1) + entity)
-    entity, month, is_v6, provider = entity[order], month[order], is_v6[order], provider[order]
+    order = np.argsort(
+        (month * (int(records.provider.max(initial=0)) + 1) + provider)
+        * max(len(count), 1)
+        + entity
+    )
+    entity, month, is_v6, provider = (
+        entity[order],
+        month[order],
+        is_v6[order],
+        provider[order],
+    )
     hidden = ~(end[entity] < timeline.month_starts[month + 1])
     rows = RowIndex(entity=entity, month=month, hidden=hidden, is_v6=is_v6)
     return Snapshot(records, rows, provider, None if person is None else person[order])
 
 
-def person_months(snapshots: Sequence[Snapshot], providers: int, people: int) -> IntArray:
+def person_months(
+    snapshots: Sequence[Snapshot], providers: int, people: int
+) -> IntArray:
     """Sorted unique keys of (month, provider, person) across person-level tables."""
     keys = [
         _key(s.rows.month, s.provider, s.person, providers, people)
@@ -95,22 +112,30 @@ def person_months(snapshots: Sequence[Snapshot], providers: int, people: int) ->
     return distinct(np.concatenate(keys)) if keys else np.zeros(0, dtype=np.int64)
 
 
-def split_key(keys: IntArray, providers: int, people: int) -> tuple[IntArray, IntArray, IntArray]:
+def split_key(
+    keys: IntArray, providers: int, people: int
+) -> tuple[IntArray, IntArray, IntArray]:
     """Month index, provider and person of each key."""
     month, rest = np.divmod(keys, providers * people)
     provider, person = np.divmod(rest, people)
     return month, provider, person
 
 
-def _key(month: IntArray, provider: IntArray, person: IntArray, providers: int, people: int) -> IntArray:
+def _key(
+    month: IntArray, provider: IntArray, person: IntArray, providers: int, people: int
+) -> IntArray:
     return (month * providers + provider) * people + person
 
 
-def record_numbers(keys: IntArray, timeline: Timeline, providers: int, people: int) -> IntArray:
+def record_numbers(
+    keys: IntArray, timeline: Timeline, providers: int, people: int
+) -> IntArray:
     """``RecordNumber`` of each (month, provider, person) key, unique within a month."""
     month, _, _ = split_key(keys, providers, people)
     first = np.searchsorted(month, month)
-    return timeline.month_ids[month] * RECORDS_PER_MONTH + np.arange(len(keys)) - first + 1
+    return (
+        timeline.month_ids[month] * RECORDS_PER_MONTH + np.arange(len(keys)) - first + 1
+    )
 
 
 @dataclass(frozen=True)
@@ -142,9 +167,16 @@ def to_table(snapshot: Snapshot, spec: TableSpec, identity: Identity) -> pa.Tabl
             continue
         column = records.columns.get(spec_field.name)
         if column is None:
-            columns[spec_field.name] = pa.nulls(len(rows.entity), arrow_type(spec_field.kind))
+            columns[spec_field.name] = pa.nulls(
+                len(rows.entity), arrow_type(spec_field.kind)
+            )
         else:
-            array = to_arrow(column, rows, identity.provider_codes, closing=spec_field.name in records.closing)
+            array = to_arrow(
+                column,
+                rows,
+                identity.provider_codes,
+                closing=spec_field.name in records.closing,
+            )
             columns[spec_field.name] = array.cast(arrow_type(spec_field.kind))
     return pa.table(columns)
 
@@ -154,7 +186,11 @@ def _numbers(snapshot: Snapshot, identity: Identity) -> IntArray:
     if snapshot.person is None:
         first = np.searchsorted(rows.month, rows.month)
         within = np.arange(len(rows.month)) - first + 1
-        return identity.timeline.month_ids[rows.month] * RECORDS_PER_MONTH + GROUP_RECORD_OFFSET + within
+        return (
+            identity.timeline.month_ids[rows.month] * RECORDS_PER_MONTH
+            + GROUP_RECORD_OFFSET
+            + within
+        )
     people = len(identity.person_codes)
     providers = len(identity.provider_codes)
     key = _key(rows.month, snapshot.provider, snapshot.person, providers, people)

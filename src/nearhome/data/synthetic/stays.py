@@ -92,22 +92,47 @@ def build_stays(
     spell_ep = ep[first]
     index = np.arange(len(first)) - np.searchsorted(spell_ep, spell_ep)
     is_last = np.r_[spell_ep[1:] != spell_ep[:-1], True]
-    start = np.where(index == 0, np.minimum(demand.episode_start[spell_ep], placement.start[first]), placement.start[first])
+    start = np.where(
+        index == 0,
+        np.minimum(demand.episode_start[spell_ep], placement.start[first]),
+        placement.start[first],
+    )
     spell_provider = provider[first]
     home = demand.episode_icb[spell_ep]
-    reason = _oap_reason(placement.how[first], placement.bed_type[first], demand.episode_reason[spell_ep], calibration)
+    reason = _oap_reason(
+        placement.how[first],
+        placement.bed_type[first],
+        demand.episode_reason[spell_ep],
+        calibration,
+    )
     previous = np.r_[-1, spell_provider[:-1]]
     referrer = np.where(reason != "", home, np.where(index > 0, previous, -1))
     person = episode_person[spell_ep]
     kinds = _Kinds(calibration, placement.bed_type[first], placement.bed_type[last])
     method, source = _admission(index, previous, estate, kinds, calibration, rng)
     end = placement.end[last]
-    death = _deaths(person, spell_ep, is_last, end, demand, kinds, timeline, calibration, rng)
+    death = _deaths(
+        person, spell_ep, is_last, end, demand, kinds, timeline, calibration, rng
+    )
     next_provider = np.r_[spell_provider[1:], -1]
-    d_method, d_dest = _discharge(is_last, death, next_provider, placement.bed_type[np.minimum(last + 1, len(ep) - 1)], estate, kinds, calibration, rng)
+    d_method, d_dest = _discharge(
+        is_last,
+        death,
+        next_provider,
+        placement.bed_type[np.minimum(last + 1, len(ep) - 1)],
+        estate,
+        kinds,
+        calibration,
+        rng,
+    )
     ward_site = estate.ward_site[placement.ward]
     lsoa = people.lsoa[episode_person[ep]]
-    distance = haversine_km(geo.lsoa_lat[lsoa], geo.lsoa_lon[lsoa], estate.site_lat[ward_site], estate.site_lon[ward_site])
+    distance = haversine_km(
+        geo.lsoa_lat[lsoa],
+        geo.lsoa_lon[lsoa],
+        estate.site_lat[ward_site],
+        estate.site_lon[ward_site],
+    )
     death_day = np.full(len(people), NO_DAY, dtype=np.int64)
     death_day[person[death]] = end[death]
     return Stays(
@@ -126,7 +151,9 @@ def build_stays(
 class _Kinds:
     """Which spells are of which broad kind, by the bed type they start and end on."""
 
-    def __init__(self, calibration: Calibration, first: IntArray, last: IntArray) -> None:
+    def __init__(
+        self, calibration: Calibration, first: IntArray, last: IntArray
+    ) -> None:
         code = np.array([p.code for p in calibration.bed_types])
         self.first_code, self.last_code = code[first], code[last]
         self.planned = np.isin(self.first_code, _PLANNED_TYPES)
@@ -183,8 +210,15 @@ def _deaths(
     latest = np.zeros(person.max() + 1 if len(person) else 0, dtype=np.int64)
     np.maximum.at(latest, person, demand.episode_start[episode])
     final_episode = demand.episode_start[episode] == latest[person]
-    share = np.where(kinds.older, calibration.stays.older_death_share, calibration.stays.death_share)
-    return is_last & final_episode & (end < timeline.end) & (rng.random(len(person)) < share)
+    share = np.where(
+        kinds.older, calibration.stays.older_death_share, calibration.stays.death_share
+    )
+    return (
+        is_last
+        & final_episode
+        & (end < timeline.end)
+        & (rng.random(len(person)) < share)
+    )
 
 
 def _discharge(

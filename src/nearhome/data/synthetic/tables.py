@@ -249,10 +249,19 @@ def intervention_types(world: World) -> Records:
 
 
 def leave_table(
-    world: World, leave: Leave, table: str, dates: tuple[str, str], *, detained: bool | None
+    world: World,
+    leave: Leave,
+    table: str,
+    dates: tuple[str, str],
+    *,
+    detained: bool | None,
 ) -> Records:
     """MHS509 / MHS510 / MHS511: leave within ward stays."""
-    keep = np.ones(len(leave.stay), dtype=bool) if detained is None else leave.detained == detained
+    keep = (
+        np.ones(len(leave.stay), dtype=bool)
+        if detained is None
+        else leave.detained == detained
+    )
     stay, start, end = leave.stay[keep], leave.start[keep], leave.end[keep]
     s = world.stays
     spell = s.stay_spell[stay]
@@ -292,7 +301,13 @@ def ward_bed_days(world: World) -> tuple[IntArray, IntArray]:
     nominal = e.ward_beds[:, None] * lengths[None, :]
     nhs = world.capacity.shape[0]
     offset = t.start - t.sim_start
-    cumulative = np.concatenate([np.zeros((nhs, 1), dtype=np.int64), np.cumsum(world.capacity[:, offset:], axis=1)], axis=1)
+    cumulative = np.concatenate(
+        [
+            np.zeros((nhs, 1), dtype=np.int64),
+            np.cumsum(world.capacity[:, offset:], axis=1),
+        ],
+        axis=1,
+    )
     bounds = t.month_starts - t.start
     open_days = nominal.copy()
     open_days[:nhs] = cumulative[:, bounds[1:]] - cumulative[:, bounds[:-1]]

@@ -63,7 +63,9 @@ class Timeline:
 
     def month_index(self, days: IntArray) -> IntArray:
         """Month of each day (``-1`` before the extract, ``months`` after it)."""
-        return np.searchsorted(self.month_starts, days, side="right").astype(np.int64) - 1
+        return (
+            np.searchsorted(self.month_starts, days, side="right").astype(np.int64) - 1
+        )
 
     def years(self) -> list[int]:
         """Years whose mid-year (30 June) falls in the extract: one population each.
@@ -73,4 +75,8 @@ class Timeline:
         """
         first = np.datetime64(self.start, "D").astype(object).year
         last = np.datetime64(self.end - 1, "D").astype(object).year
-        return [y for y in range(first, last + 1) if self.start <= day_number(dt.date(y, 6, 30)) < self.end]
+        return [
+            y
+            for y in range(first, last + 1)
+            if self.start <= day_number(dt.date(y, 6, 30)) < self.end
+        ]

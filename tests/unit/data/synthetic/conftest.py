@@ -21,7 +21,9 @@ def small() -> Tables:
 @pytest.fixture(scope="session")
 def spanning() -> Tables:
     """Two ICBs over two years either side of April 2024 (v5 and v6 months)."""
-    return synthetic_tables(icbs=2, years=2, scale=0.08, seed=5, end_month=dt.date(2025, 3, 1))
+    return synthetic_tables(
+        icbs=2, years=2, scale=0.08, seed=5, end_month=dt.date(2025, 3, 1)
+    )
 
 
 @pytest.fixture(scope="session")

@@ -35,4 +35,6 @@ def month_end(month_id: int) -> pd.Timestamp:
 def extract_span(tables: dict[str, pd.DataFrame]) -> tuple[pd.Timestamp, pd.Timestamp]:
     """First day and the day after the last day of the extract."""
     months = tables["MHS001MPI"]["UniqMonthID"]
-    return month_start(int(months.min())), month_end(int(months.max())) + pd.Timedelta(days=1)
+    return month_start(int(months.min())), month_end(int(months.max())) + pd.Timedelta(
+        days=1
+    )

@@ -49,7 +49,9 @@ def test_a_v6_only_extract_has_every_table_but_the_v5_delays(small: Tables) -> N
 
 
 def test_months_count_back_from_the_end_month() -> None:
-    tables = synthetic_tables(icbs=1, years=2, scale=0.03, end_month=dt.date(2025, 6, 17))
+    tables = synthetic_tables(
+        icbs=1, years=2, scale=0.03, end_month=dt.date(2025, 6, 17)
+    )
     months = sorted(tables["MHS001MPI"]["UniqMonthID"].unique())
     june = uniq_month_id(dt.date(2025, 6, 1))
     assert months == list(range(june - 23, june + 1))
@@ -71,7 +73,9 @@ def test_another_seed_gives_another_extract(tmp_path: Path) -> None:
 
 def test_csv_files_have_a_header_and_iso_dates(tmp_path: Path) -> None:
     summary = write_synthetic_extract(tmp_path, **ARGS)
-    lines = (tmp_path / "MHS501HospProvSpell.csv").read_text(encoding="utf-8").splitlines()
+    lines = (
+        (tmp_path / "MHS501HospProvSpell.csv").read_text(encoding="utf-8").splitlines()
+    )
     assert lines[0].split(",") == list(TABLE_BY_NAME["MHS501HospProvSpell"].field_names)
     assert len(lines) - 1 == summary.rows["MHS501HospProvSpell"]
     start = lines[1].split(",")[lines[0].split(",").index("StartDateHospProvSpell")]
@@ -90,8 +94,12 @@ def test_parquet_files_keep_codes_as_strings_and_dates_as_dates(tmp_path: Path) 
     assert wards.schema.field("beds").type == pa.int64()
 
 
-def test_a_second_build_in_the_same_folder_leaves_no_stale_tables(tmp_path: Path) -> None:
-    write_synthetic_extract(tmp_path, years=3, end_month=dt.date(2025, 3, 1), icbs=1, scale=0.03)
+def test_a_second_build_in_the_same_folder_leaves_no_stale_tables(
+    tmp_path: Path,
+) -> None:
+    write_synthetic_extract(
+        tmp_path, years=3, end_month=dt.date(2025, 3, 1), icbs=1, scale=0.03
+    )
     assert (tmp_path / "MHS504DelayedDischarge.csv").exists()
     write_synthetic_extract(tmp_path, **ARGS)
     assert not (tmp_path / "MHS504DelayedDischarge.csv").exists()
@@ -100,13 +108,20 @@ def test_a_second_build_in_the_same_folder_leaves_no_stale_tables(tmp_path: Path
 def test_summary_counts_match_the_tables(small: Tables) -> None:
     summary = summarise(small)
     assert summary.people == small["MHS001MPI"]["Person_ID"].nunique()
-    assert summary.spells == small["MHS501HospProvSpell"]["UniqHospProvSpellID"].nunique()
+    assert (
+        summary.spells == small["MHS501HospProvSpell"]["UniqHospProvSpellID"].nunique()
+    )
     assert summary.ward_stays == small["MHS502WardStay"]["UniqWardStayID"].nunique()
     referrals = small["MHS101Referral"]
-    inappropriate = referrals.loc[referrals["ReasonOAT"] == "10", "UniqServReqID"].nunique()
+    inappropriate = referrals.loc[
+        referrals["ReasonOAT"] == "10", "UniqServReqID"
+    ].nunique()
     assert summary.inappropriate_oap_referrals == inappropriate > 0
     assert summary.oap_referrals >= summary.inappropriate_oap_referrals
-    assert summary.crfd_periods == small["MHS518ClinReadyforDischarge"]["MHS518UniqID"].nunique()
+    assert (
+        summary.crfd_periods
+        == small["MHS518ClinReadyforDischarge"]["MHS518UniqID"].nunique()
+    )
     assert summary.rows["reference/geography"] == len(small["geography"])
     assert summary.icb_codes == ("QAA",)
     assert summary.provider_codes[0] == "TZA"
@@ -123,7 +138,14 @@ def test_progress_is_reported_from_start_to_finish() -> None:
 
 @pytest.mark.parametrize(
     ("argument", "value"),
-    [("icbs", 0), ("icbs", 43), ("years", 0), ("years", 11), ("scale", 0.0), ("scale", 3.0)],
+    [
+        ("icbs", 0),
+        ("icbs", 43),
+        ("years", 0),
+        ("years", 11),
+        ("scale", 0.0),
+        ("scale", 3.0),
+    ],
 )
 def test_arguments_out_of_range_are_refused(argument: str, value: float) -> None:
     with pytest.raises(InvalidConfig, match=argument):

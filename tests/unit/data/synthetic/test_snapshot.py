@@ -28,12 +28,16 @@ def test_record_numbers_are_one_per_person_provider_month(spanning: Tables) -> N
 
 
 def test_every_event_row_joins_an_mpi_row_of_the_same_month(spanning: Tables) -> None:
-    mpi = spanning["MHS001MPI"][["UniqMonthID", "RecordNumber", "OrgIDProv", "Person_ID"]]
+    mpi = spanning["MHS001MPI"][
+        ["UniqMonthID", "RecordNumber", "OrgIDProv", "Person_ID"]
+    ]
     for name, frame in spanning.items():
         spec = TABLE_BY_NAME.get(name)
         if spec is None or not spec.person_level or name == "MHS001MPI":
             continue
-        rows = frame[["UniqMonthID", "RecordNumber", "OrgIDProv", "Person_ID"]].drop_duplicates()
+        rows = frame[
+            ["UniqMonthID", "RecordNumber", "OrgIDProv", "Person_ID"]
+        ].drop_duplicates()
         joined = rows.merge(mpi, how="left", indicator=True)
         assert (joined["_merge"] == "both").all(), name
 
@@ -45,7 +49,9 @@ def test_non_person_rows_never_share_a_person_record_number(spanning: Tables) ->
     assert not wards.duplicated(["UniqMonthID", "RecordNumber"]).any()
 
 
-def test_an_open_spell_is_resubmitted_every_month_until_discharge(spanning: Tables) -> None:
+def test_an_open_spell_is_resubmitted_every_month_until_discharge(
+    spanning: Tables,
+) -> None:
     spells = spanning["MHS501HospProvSpell"]
     by_spell = spells.groupby("UniqHospProvSpellID")
     months = by_spell["UniqMonthID"].agg(["min", "max", "count"])
@@ -66,13 +72,27 @@ def test_an_open_spell_is_resubmitted_every_month_until_discharge(spanning: Tabl
         else:
             assert rows["MethOfDischMHHospProvSpell"].isna().all()
         if start >= month_start(first_month):
-            assert month_start(int(rows["UniqMonthID"].iloc[0])) <= start <= month_end(int(rows["UniqMonthID"].iloc[0]))
+            assert (
+                month_start(int(rows["UniqMonthID"].iloc[0]))
+                <= start
+                <= month_end(int(rows["UniqMonthID"].iloc[0]))
+            )
 
 
 def test_values_that_do_not_close_stay_the_same_every_month(spanning: Tables) -> None:
     spells = spanning["MHS501HospProvSpell"]
-    stable = ["StartDateHospProvSpell", "SourceAdmMHHospProvSpell", "MethAdmMHHospProvSpell", "OrgIDProv", "Person_ID"]
-    assert (spells.groupby("UniqHospProvSpellID")[stable].nunique(dropna=False) == 1).all().all()
+    stable = [
+        "StartDateHospProvSpell",
+        "SourceAdmMHHospProvSpell",
+        "MethAdmMHHospProvSpell",
+        "OrgIDProv",
+        "Person_ID",
+    ]
+    assert (
+        (spells.groupby("UniqHospProvSpellID")[stable].nunique(dropna=False) == 1)
+        .all()
+        .all()
+    )
 
 
 def test_people_appear_in_the_mpi_only_in_months_with_activity(small: Tables) -> None:
@@ -80,7 +100,9 @@ def test_people_appear_in_the_mpi_only_in_months_with_activity(small: Tables) ->
     events = pd.concat(
         frame[["UniqMonthID", "OrgIDProv", "Person_ID"]]
         for name, frame in small.items()
-        if name in TABLE_BY_NAME and TABLE_BY_NAME[name].person_level and name[:6] not in {"MHS001", "MHS002", "MHS005"}
+        if name in TABLE_BY_NAME
+        and TABLE_BY_NAME[name].person_level
+        and name[:6] not in {"MHS001", "MHS002", "MHS005"}
     ).drop_duplicates()
     assert len(events) == len(mpi)
 

@@ -29,7 +29,9 @@ def tables(request: pytest.FixtureRequest) -> Tables:
 
 
 def test_ward_stays_lie_inside_their_spell(tables: Tables) -> None:
-    stays = _stays(tables).merge(_spells(tables), on="UniqHospProvSpellID", suffixes=("", "_spell"))
+    stays = _stays(tables).merge(
+        _spells(tables), on="UniqHospProvSpellID", suffixes=("", "_spell")
+    )
     assert (stays["start"] >= stays["start_spell"]).all()
     closed = stays["end_spell"].notna()
     assert (stays.loc[closed, "end"] <= stays.loc[closed, "end_spell"]).all()
@@ -39,7 +41,9 @@ def test_ward_stays_lie_inside_their_spell(tables: Tables) -> None:
 
 
 def test_ward_stays_of_a_spell_do_not_overlap(tables: Tables) -> None:
-    stays = _stays(tables).sort_values(["UniqHospProvSpellID", "start", "UniqWardStayID"])
+    stays = _stays(tables).sort_values(
+        ["UniqHospProvSpellID", "start", "UniqWardStayID"]
+    )
     following = stays.groupby("UniqHospProvSpellID")["start"].shift(-1)
     ends = stays["end"]
     has_next = following.notna()
@@ -73,12 +77,18 @@ def test_leave_lies_inside_its_ward_stay(spanning: Tables) -> None:
         assert (days(joined[start]) >= joined["start"]).all(), table
         closed = joined["end"].notna() & joined[end].notna()
         assert (days(joined.loc[closed, end]) <= joined.loc[closed, "end"]).all(), table
-        assert (days(joined[end]).fillna(days(joined[start])) >= days(joined[start])).all(), table
+        assert (
+            days(joined[end]).fillna(days(joined[start])) >= days(joined[start])
+        ).all(), table
 
 
 def test_leave_periods_of_a_stay_do_not_overlap(spanning: Tables) -> None:
-    leave = latest(spanning["MHS509HomeLeave"], ["UniqWardStayID", "StartDateHomeLeave"])
-    leave = leave.assign(start=days(leave["StartDateHomeLeave"]), end=days(leave["EndDateHomeLeave"]))
+    leave = latest(
+        spanning["MHS509HomeLeave"], ["UniqWardStayID", "StartDateHomeLeave"]
+    )
+    leave = leave.assign(
+        start=days(leave["StartDateHomeLeave"]), end=days(leave["EndDateHomeLeave"])
+    )
     leave = leave.sort_values(["UniqWardStayID", "start"])
     following = leave.groupby("UniqWardStayID")["start"].shift(-1)
     has_next = following.notna() & leave["end"].notna()
@@ -86,29 +96,59 @@ def test_leave_periods_of_a_stay_do_not_overlap(spanning: Tables) -> None:
 
 
 def test_events_lie_inside_their_spell(spanning: Tables) -> None:
-    spells = _spells(spanning)[["UniqHospProvSpellID", "start", "end", "OrgIDProv", "Person_ID"]]
+    spells = _spells(spanning)[
+        ["UniqHospProvSpellID", "start", "end", "OrgIDProv", "Person_ID"]
+    ]
     for table, start, end in (
-        ("MHS505RestrictiveInterventInc", "StartDateRestrictiveIntInc", "EndDateRestrictiveIntInc"),
-        ("MHS515RestrictiveInterventType", "StartDateRestrictiveIntType", "EndDateRestrictiveIntType"),
-        ("MHS518ClinReadyforDischarge", "StartDateClinReadyforDisch", "EndDateClinReadyforDisch"),
+        (
+            "MHS505RestrictiveInterventInc",
+            "StartDateRestrictiveIntInc",
+            "EndDateRestrictiveIntInc",
+        ),
+        (
+            "MHS515RestrictiveInterventType",
+            "StartDateRestrictiveIntType",
+            "EndDateRestrictiveIntType",
+        ),
+        (
+            "MHS518ClinReadyforDischarge",
+            "StartDateClinReadyforDisch",
+            "EndDateClinReadyforDisch",
+        ),
         ("MHS504DelayedDischarge", "StartDateDelayDisch", "EndDateDelayDisch"),
     ):
-        key = [c for c in spanning[table].columns if c.startswith("Uniq") or c.endswith("UniqID")][0]
-        events = latest(spanning[table], key).merge(spells, on="UniqHospProvSpellID", suffixes=("", "_spell"))
+        key = [
+            c
+            for c in spanning[table].columns
+            if c.startswith("Uniq") or c.endswith("UniqID")
+        ][0]
+        events = latest(spanning[table], key).merge(
+            spells, on="UniqHospProvSpellID", suffixes=("", "_spell")
+        )
         assert len(events) == spanning[table][key].nunique(), table
         assert (days(events[start]) >= events["start"]).all(), table
         closed = events["end"].notna() & events[end].notna()
-        assert (days(events.loc[closed, end]) <= events.loc[closed, "end"] + pd.Timedelta(days=1)).all(), table
+        assert (
+            days(events.loc[closed, end])
+            <= events.loc[closed, "end"] + pd.Timedelta(days=1)
+        ).all(), table
         assert (events["OrgIDProv"] == events["OrgIDProv_spell"]).all(), table
 
 
 def test_restrictive_types_belong_to_their_incident(spanning: Tables) -> None:
-    incidents = latest(spanning["MHS505RestrictiveInterventInc"], "UniqRestrictiveIntIncID")
-    types = latest(spanning["MHS515RestrictiveInterventType"], "UniqRestrictiveIntTypeID")
+    incidents = latest(
+        spanning["MHS505RestrictiveInterventInc"], "UniqRestrictiveIntIncID"
+    )
+    types = latest(
+        spanning["MHS515RestrictiveInterventType"], "UniqRestrictiveIntTypeID"
+    )
     joined = types.merge(incidents, on="UniqRestrictiveIntIncID", suffixes=("", "_inc"))
     assert len(joined) == len(types)
     assert (joined["UniqHospProvSpellID"] == joined["UniqHospProvSpellID_inc"]).all()
-    assert (days(joined["StartDateRestrictiveIntType"]) >= days(joined["StartDateRestrictiveIntInc"])).all()
+    assert (
+        days(joined["StartDateRestrictiveIntType"])
+        >= days(joined["StartDateRestrictiveIntInc"])
+    ).all()
     times = joined["StartTimeRestrictiveIntType"].dropna()
     assert times.str.fullmatch(r"\d\d:\d\d:\d\d").all()
 
@@ -127,9 +167,15 @@ def test_out_of_area_spells_name_the_home_trust_as_referrer(small: Tables) -> No
     assert len(oap) > 0
     assert (oap["OrgIDReferringOrg"] != oap["OrgIDProv"]).all()
     assert oap["OrgIDReferringOrg"].str.startswith("T").all()
-    stays = _stays(small).merge(_spells(small)[["UniqHospProvSpellID", "UniqServReqID"]], on="UniqHospProvSpellID")
+    stays = _stays(small).merge(
+        _spells(small)[["UniqHospProvSpellID", "UniqServReqID"]],
+        on="UniqHospProvSpellID",
+    )
     away = stays["UniqServReqID"].isin(oap["UniqServReqID"])
-    assert stays.loc[away, "WardLocDistanceHome"].median() > 2 * stays.loc[~away, "WardLocDistanceHome"].median()
+    assert (
+        stays.loc[away, "WardLocDistanceHome"].median()
+        > 2 * stays.loc[~away, "WardLocDistanceHome"].median()
+    )
 
 
 def test_deaths_are_rare_and_final(spanning: Tables) -> None:
@@ -137,5 +183,7 @@ def test_deaths_are_rare_and_final(spanning: Tables) -> None:
     died = spells[spells["MethOfDischMHHospProvSpell"] == "4"]
     assert len(died) < 0.03 * len(spells)
     assert (died["DestOfDischHospProvSpell"] == "79").all()
-    later = spells.merge(died[["Person_ID", "end"]], on="Person_ID", suffixes=("", "_death"))
+    later = spells.merge(
+        died[["Person_ID", "end"]], on="Person_ID", suffixes=("", "_death")
+    )
     assert (later["start"] <= later["end_death"]).all()
