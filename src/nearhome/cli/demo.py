@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from nearhome.cli.progress import progress_bar
+from nearhome.data.warehouse import Warehouse
 
 console = Console()
 
@@ -57,4 +58,37 @@ def demo(
     for label, count in loaded_summary(warehouse).items():
         table.add_row(label, f"{count:,}")
     console.print(table)
+    _seed_board(out, url, warehouse)
     warehouse.close()
+
+
+DEMO_PASSWORD = "demo-only-password"  # noqa: S105 - synthetic demo accounts, never production
+
+
+def _seed_board(out: Path, url: str, warehouse: Warehouse) -> None:
+    """Create the board database with one demo account per role, and say how to open it."""
+    import datetime as dt
+
+    from nearhome.appdb import open_database, upgrade_database
+    from nearhome.board.demo import seed_demo_users
+
+    board_url = f"sqlite:///{(out / 'board.sqlite').resolve()}"
+    database = open_database(board_url)
+    upgrade_database(database)
+    accounts = seed_demo_users(
+        database,
+        warehouse,
+        password=DEMO_PASSWORD,
+        today=dt.datetime.now(dt.UTC).date(),
+    )
+    console.print(
+        "Daily discharge board demo accounts (password: " + DEMO_PASSWORD + "):"
+    )
+    for account in accounts:
+        console.print(
+            f"  {account.username:<12} {account.role:<17} {account.scope}", markup=False
+        )
+    console.print(
+        f"Open the board: make serve  (or nearhome serve --warehouse {url} --db {board_url}), then http://127.0.0.1:8000/login",
+        markup=False,
+    )
