@@ -6,6 +6,7 @@ DuckDB, so loading never copies data between engines; an in-memory one otherwise
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ from nearhome.data.schema import REFERENCE_FILES, TABLE_BY_NAME, Kind
 from nearhome.data.warehouse import Warehouse, connect
 
 Progress = Callable[[str, float], None]
+MEMORY_LIMIT = "3GB"
 
 
 @dataclass
@@ -61,6 +63,9 @@ def stage_extract(
     )
     staged = StagedExtract(extract=extract, staging=area)
     con = _duckdb(area)
+    # Stay inside a laptop's memory at England scale: DuckDB spills to disk past this.
+    con.execute(f"SET memory_limit='{MEMORY_LIMIT}'")
+    con.execute(f"SET temp_directory='{tempfile.gettempdir()}/nearhome-duckdb-spill'")
     sources: list[tuple[str, SourceFile, tuple[tuple[str, Kind], ...], str]] = []
     for name, source in extract.tables.items():
         spec = TABLE_BY_NAME[name]
