@@ -32,7 +32,9 @@ SPELL_KEYS = ("spell_id", "person_id", "provider_code")
 
 def adult_acute() -> tuple[str, ...]:
     """Bed types of the OAP publication's 'adult acute' (200, 201, 202)."""
-    return tuple(str(c) for c in codes.bed_groupings("oap_adult_acute")["bed_type_code"])
+    return tuple(
+        str(c) for c in codes.bed_groupings("oap_adult_acute")["bed_type_code"]
+    )
 
 
 def spell_dimensions() -> tuple[str, ...]:
@@ -84,7 +86,9 @@ def discharge_rows(tables: Tables, periods: Table) -> Table:
 def open_spell_rows(tables: Tables, periods: Table) -> Table:
     """One row per spell open at a period's end, with its length of stay so far."""
     spell = tables["spell"]
-    rows = spell.join(periods, open_at_end(spell.admission_date, spell.discharge_date, periods))
+    rows = spell.join(
+        periods, open_at_end(spell.admission_date, spell.discharge_date, periods)
+    )
     rows = rows.select(
         *PERIOD,
         *SPELL_KEYS,
@@ -94,9 +98,24 @@ def open_spell_rows(tables: Tables, periods: Table) -> Table:
     return ward_stay_at(rows, tables, ["spell_id", "period_start"])
 
 
-ADMISSIONS = Facts("admissions", admission_rows, spell_dimensions(), description="one row per admission in a period")
-DISCHARGES = Facts("discharges", discharge_rows, spell_dimensions(), description="one row per discharge in a period")
-OPEN_SPELLS = Facts("open_spells", open_spell_rows, spell_dimensions(), description="one row per spell open at a period's end")
+ADMISSIONS = Facts(
+    "admissions",
+    admission_rows,
+    spell_dimensions(),
+    description="one row per admission in a period",
+)
+DISCHARGES = Facts(
+    "discharges",
+    discharge_rows,
+    spell_dimensions(),
+    description="one row per discharge in a period",
+)
+OPEN_SPELLS = Facts(
+    "open_spells",
+    open_spell_rows,
+    spell_dimensions(),
+    description="one row per spell open at a period's end",
+)
 
 
 def _acute(t: Table) -> object:
@@ -204,7 +223,9 @@ metric(
     definition="Distinct people with a hospital spell open at the end of the period.",
     numerator="people with a spell open at the end of the period",
     computation=FactMeasure(OPEN_SPELLS, Distinct("person_id")),
-    caveats=("MHS07 also requires an open referral in the month's submission; only the open spell is required here.",),
+    caveats=(
+        "MHS07 also requires an open referral in the month's submission; only the open spell is required here.",
+    ),
 )
 metric(
     "activity.admissions_per_100k",
@@ -219,5 +240,7 @@ metric(
     computation=Composite("activity.admissions", Population()),
     scale=100_000,
     is_local=True,
-    caveats=("Population breakdowns only: region, ICB, sub-ICB, age, gender, ethnic group and IMD.",),
+    caveats=(
+        "Population breakdowns only: region, ICB, sub-ICB, age, gender, ethnic group and IMD.",
+    ),
 )

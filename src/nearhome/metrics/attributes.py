@@ -84,7 +84,9 @@ def ward_stay_at(rows: Table, tables: Tables, key: Sequence[str]) -> Table:
 def with_person(rows: Table, tables: Tables) -> Table:
     """Add the person's geography and demographics, and ``age`` at the period's end."""
     people = tables["person"].select(
-        _p_id="person_id", _p_birth="birth_date", **{f"_p_{c}": c for c in PERSON_COLUMNS}
+        _p_id="person_id",
+        _p_birth="birth_date",
+        **{f"_p_{c}": c for c in PERSON_COLUMNS},
     )
     joined = rows.left_join(people, rows.person_id == people._p_id)
     return joined.select(

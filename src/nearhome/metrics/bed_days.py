@@ -47,9 +47,9 @@ def _leave_days(tables: Tables, stays: Table) -> Table:
 def _detained_days(tables: Tables, stays: Table) -> Table:
     mha = tables["mha_period"]
     detentions = mha.filter(mha.legal_status_group == "detention")
-    islands = merged(detentions, ["person_id"], "start_date", "end_date", "mha_id").select(
-        _d_person="person_id", _d_start="start_date", _d_end="end_date"
-    )
+    islands = merged(
+        detentions, ["person_id"], "start_date", "end_date", "mha_id"
+    ).select(_d_person="person_id", _d_start="start_date", _d_end="end_date")
     joined = stays.join(
         islands,
         (stays.person_id == islands._d_person)
@@ -70,13 +70,16 @@ def ward_stay_rows(tables: Tables, periods: Table) -> Table:
     ws = tables["ward_stay"]
     stays = ws.join(periods, touches(ws.start_date, ws.end_date, periods))
     stays = stays.mutate(
-        bed_days=_overlap([stays.start_date, stays.period_start], [stays.end_date, stays.period_end]),
+        bed_days=_overlap(
+            [stays.start_date, stays.period_start], [stays.end_date, stays.period_end]
+        ),
         is_open_at_end=open_at_end(stays.start_date, stays.end_date, stays),
     )
     for extra in (_leave_days(tables, stays), _detained_days(tables, stays)):
         stays = stays.left_join(
             extra,
-            (stays.ward_stay_id == extra._k_stay) & (stays.period_start == extra._k_period),
+            (stays.ward_stay_id == extra._k_stay)
+            & (stays.period_start == extra._k_period),
         ).drop("_k_stay", "_k_period")
     return stays.select(
         "period_start",
@@ -116,7 +119,9 @@ WARD_STAYS = Facts(
 
 
 def _adult_acute() -> tuple[str, ...]:
-    return tuple(str(c) for c in codes.bed_groupings("oap_adult_acute")["bed_type_code"])
+    return tuple(
+        str(c) for c in codes.bed_groupings("oap_adult_acute")["bed_type_code"]
+    )
 
 
 OCCUPIED = metric(
@@ -174,7 +179,9 @@ metric(
     ),
     numerator="people with a ward stay in the period",
     computation=FactMeasure(WARD_STAYS, Distinct("person_id")),
-    caveats=("MHS97's published denominator also needs an open referral; referrals are not required here.",),
+    caveats=(
+        "MHS97's published denominator also needs an open referral; referrals are not required here.",
+    ),
 )
 
 metric(
@@ -189,4 +196,3 @@ metric(
     numerator="ward stays open at the end of the period",
     computation=FactMeasure(WARD_STAYS, Count(lambda t: t.is_open_at_end)),
 )
-

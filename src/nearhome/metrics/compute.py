@@ -28,7 +28,7 @@ from nearhome.errors import BackendUnsupported
 from nearhome.metrics import dimensions
 from nearhome.metrics.attributes import with_attributes
 from nearhome.metrics.measures import Composite, FactMeasure, Facts, Population
-from nearhome.metrics.population import population_table, range_key
+from nearhome.metrics.population import population_rows, population_table, range_key
 from nearhome.metrics.population import supports as population_supports
 from nearhome.metrics.registry import MetricSpec, get
 
@@ -37,7 +37,15 @@ Key = tuple[str, Breakdown]
 Progress = Callable[[str, float], None]
 PERIOD_COLUMNS = ["period_start", "period_last"]
 LEVELS = ["level_0", "desc_0", "level_1", "desc_1"]
-LONG = ["measure_id", "breakdown", *PERIOD_COLUMNS, *LEVELS, "numerator", "denominator", "statistic"]
+LONG = [
+    "measure_id",
+    "breakdown",
+    *PERIOD_COLUMNS,
+    *LEVELS,
+    "numerator",
+    "denominator",
+    "statistic",
+]
 MAX_CROSS = 2
 BATCH = 24
 """Breakdowns per query: one UNION ALL of this many aggregations."""
@@ -88,7 +96,9 @@ class Plan:
     """What to compute: metric × breakdown pairs, grouped for execution."""
 
     pairs: list[Key] = field(default_factory=list)
-    by_facts: dict[Facts, dict[Breakdown, list[MetricSpec]]] = field(default_factory=dict)
+    by_facts: dict[Facts, dict[Breakdown, list[MetricSpec]]] = field(
+        default_factory=dict
+    )
     populations: dict[Breakdown, set[Population]] = field(default_factory=dict)
 
     def need(self, spec: MetricSpec, breakdown: Breakdown) -> None:
@@ -100,7 +110,9 @@ class Plan:
         if isinstance(computation, Composite):
             self.need(get(computation.numerator), breakdown)
             if isinstance(computation.denominator, Population):
-                self.populations.setdefault(breakdown, set()).add(computation.denominator)
+                self.populations.setdefault(breakdown, set()).add(
+                    computation.denominator
+                )
             else:
                 base = reduced(breakdown, computation.broadcast)
                 self.need(get(computation.denominator), base)
@@ -123,26 +135,38 @@ def plan(specs: Sequence[MetricSpec], breakdowns: Sequence[Breakdown]) -> Plan:
 # --- queries ------------------------------------------------------------------------
 
 
-def _level_keys(table: Table, breakdown: Breakdown) -> tuple[dict[str, ir.Value], dict[str, ir.Value]]:
+def _level_keys(
+    table: Table, breakdown: Breakdown
+) -> tuple[dict[str, ir.Value], dict[str, ir.Value]]:
     """Group keys and constants of a breakdown: levels, and the name columns that
     describe them (other descriptions are added after the query)."""
     dims = [dimensions.dimensions()[name] for name in breakdown]
     keys: dict[str, ir.Value] = {}
-    constants: dict[str, ir.Value] = {"breakdown": ibis.literal(dimensions.label(breakdown))}
+    constants: dict[str, ir.Value] = {
+        "breakdown": ibis.literal(dimensions.label(breakdown))
+    }
     for i in range(MAX_CROSS):
         dim = dims[i] if i < len(dims) else None
         if dim is not None and dim.columns:
             keys[f"level_{i}"] = dim.level(table)
         else:
-            constants[f"level_{i}"] = dim.level(table) if dim is not None else ibis.literal("")
-        if dim is not None and dim.label_column is not None and dim.label_column in table.columns:
+            constants[f"level_{i}"] = (
+                dim.level(table) if dim is not None else ibis.literal("")
+            )
+        if (
+            dim is not None
+            and dim.label_column is not None
+            and dim.label_column in table.columns
+        ):
             keys[f"desc_{i}"] = dim.description(table)
         else:
             constants[f"desc_{i}"] = ibis.literal("")
     return keys, constants
 
 
-def inputs(rows: Table, specs: Sequence[MetricSpec]) -> tuple[Table, dict[str, tuple[Any, str | None, str | None]]]:
+def inputs(
+    rows: Table, specs: Sequence[MetricSpec]
+) -> tuple[Table, dict[str, tuple[Any, str | None, str | None]]]:
     """The facts with every metric's per-row value and filter as plain columns (shared
     columns once), and for each metric part the aggregate and its column names."""
     columns: dict[str, ir.Value] = {}
@@ -169,11 +193,20 @@ def inputs(rows: Table, specs: Sequence[MetricSpec]) -> tuple[Table, dict[str, t
     return rows.mutate(**columns), plan
 
 
-def aggregation(rows: Table, breakdown: Breakdown, plan: Mapping[str, tuple[Any, str | None, str | None]]) -> Table:
+def aggregation(
+    rows: Table,
+    breakdown: Breakdown,
+    plan: Mapping[str, tuple[Any, str | None, str | None]],
+) -> Table:
     """One breakdown's aggregation, in the stacked column order."""
     keys, constants = _level_keys(rows, breakdown)
-    metrics = {name: agg.reduce(rows, x, w).cast("float64") for name, (agg, x, w) in plan.items()}
-    grouped = rows.group_by(period_start=rows.period_start, period_last=rows.period_last, **keys)
+    metrics = {
+        name: agg.reduce(rows, x, w).cast("float64")
+        for name, (agg, x, w) in plan.items()
+    }
+    grouped = rows.group_by(
+        period_start=rows.period_start, period_last=rows.period_last, **keys
+    )
     result = grouped.aggregate(**metrics).mutate(**constants)
     return result.select("breakdown", *PERIOD_COLUMNS, *LEVELS, *metrics)
 
@@ -199,11 +232,15 @@ def describe(frame: pd.DataFrame) -> pd.DataFrame:
         for i, name in enumerate(dims):
             dim = dimensions.dimensions()[name]
             read = rows[f"desc_{i}"].where(rows[f"desc_{i}"] != "", rows[f"level_{i}"])
-            frame.loc[rows.index, f"desc_{i}"] = dim.describe(rows[f"level_{i}"], read).to_numpy()
+            frame.loc[rows.index, f"desc_{i}"] = dim.describe(
+                rows[f"level_{i}"], read
+            ).to_numpy()
     return frame
 
 
-def _melt(frame: pd.DataFrame, specs: Sequence[MetricSpec], wanted: set[Key]) -> pd.DataFrame:
+def _melt(
+    frame: pd.DataFrame, specs: Sequence[MetricSpec], wanted: set[Key]
+) -> pd.DataFrame:
     """A stacked wide result as long rows, keeping only the planned pairs."""
     frame = describe(frame)
     parts = []
@@ -215,9 +252,9 @@ def _melt(frame: pd.DataFrame, specs: Sequence[MetricSpec], wanted: set[Key]) ->
             part[name] = frame[column].astype("float64") if column in frame else np.nan
         parts.append(part)
     long = pd.concat(parts, ignore_index=True)
-    keep = pd.Series(list(zip(long["measure_id"], long["breakdown"], strict=True))).isin(
-        {(m, dimensions.label(b)) for m, b in wanted}
-    )
+    keep = pd.Series(
+        list(zip(long["measure_id"], long["breakdown"], strict=True))
+    ).isin({(m, dimensions.label(b)) for m, b in wanted})
     return long[keep.to_numpy()][LONG].reset_index(drop=True)
 
 
@@ -249,7 +286,9 @@ class Run:
         rows = with_attributes(facts.build(self.tables, self.periods), self.tables)
         if self.icb is not None:
             rows = rows.filter(rows[facts.scope] == self.icb)
-        specs = list({spec.id: spec for wanted in groups.values() for spec in wanted}.values())
+        specs = list(
+            {spec.id: spec for wanted in groups.values() for spec in wanted}.values()
+        )
         wanted = {(spec.id, b) for b, chosen in groups.items() for spec in chosen}
         rows, parts = inputs(rows, specs)
         cached = _materialise(rows, self.warehouse) if len(groups) > 1 else rows
@@ -257,23 +296,39 @@ class Run:
         try:
             for first in range(0, len(breakdowns), BATCH):
                 batch = breakdowns[first : first + BATCH]
-                frame = self.execute(stacked([aggregation(cached, b, parts) for b in batch]))
+                frame = self.execute(
+                    stacked([aggregation(cached, b, parts) for b in batch])
+                )
                 self.frames.append(_melt(frame, specs, wanted))
-                self.report(f"{facts.name} by {dimensions.label(batch[-1])}", len(batch))
+                self.report(
+                    f"{facts.name} by {dimensions.label(batch[-1])}", len(batch)
+                )
         finally:
             if cached is not rows:
                 cached.release()  # type: ignore[attr-defined]
 
     def populations(self, needed: Mapping[Breakdown, set[Population]]) -> pd.DataFrame:
         """Population by year and level for every breakdown that needs one (one query)."""
-        ranges = sorted({r for wanted in needed.values() for r in wanted}, key=range_key)
+        ranges = sorted(
+            {r for wanted in needed.values() for r in wanted}, key=range_key
+        )
+        rows = population_rows(self.tables, self.icb)
+        cached = _materialise(rows, self.warehouse) if len(needed) > 1 else rows
         parts = []
         for breakdown in needed:
             dims = [dimensions.dimensions()[name] for name in breakdown]
-            table = population_table(self.tables, dims, ranges, self.icb)
+            table = population_table(cached, dims, ranges)
             constants = _population_constants(breakdown)
-            parts.append(table.mutate(**constants).select("breakdown", "year", *LEVELS, *[range_key(r) for r in ranges]))
-        frame = self.warehouse.execute(stacked(parts))
+            parts.append(
+                table.mutate(**constants).select(
+                    "breakdown", "year", *LEVELS, *[range_key(r) for r in ranges]
+                )
+            )
+        try:
+            frame = self.warehouse.execute(stacked(parts))
+        finally:
+            if cached is not rows:
+                cached.release()  # type: ignore[attr-defined]
         for column in LEVELS:
             frame[column] = frame[column].fillna("").astype(str)
         frame = describe(frame)
@@ -284,7 +339,9 @@ class Run:
 def _population_constants(breakdown: Breakdown) -> dict[str, ir.Value]:
     """The constant level columns of a population query (``all``, unused positions)."""
     dims = [dimensions.dimensions()[name] for name in breakdown]
-    constants: dict[str, ir.Value] = {"breakdown": ibis.literal(dimensions.label(breakdown))}
+    constants: dict[str, ir.Value] = {
+        "breakdown": ibis.literal(dimensions.label(breakdown))
+    }
     for i in range(MAX_CROSS):
         if i >= len(dims):
             constants[f"level_{i}"] = ibis.literal("")
@@ -301,7 +358,10 @@ def _materialise(rows: Table, warehouse: Warehouse) -> Table:
     """Materialise a facts table once for many breakdowns (a temporary table or cache)."""
     try:
         return rows.cache()
-    except (ibis_exc.OperationNotDefinedError, ibis_exc.UnsupportedOperationError) as exc:
+    except (
+        ibis_exc.OperationNotDefinedError,
+        ibis_exc.UnsupportedOperationError,
+    ) as exc:
         raise BackendUnsupported(
             f"The {warehouse.name} backend cannot build these facts: {exc}"
         ) from exc
@@ -310,13 +370,22 @@ def _materialise(rows: Table, warehouse: Warehouse) -> Table:
 # --- after execution: zero-fill and composites ----------------------------------------
 
 
-def complete(long: pd.DataFrame, pairs: Sequence[Key], periods: pd.DataFrame) -> pd.DataFrame:
+def complete(
+    long: pd.DataFrame, pairs: Sequence[Key], periods: pd.DataFrame
+) -> pd.DataFrame:
     """Zero-fill: every period for every level seen, zero counts where nothing happened
     (a quiet month reads 0, not a missing row); ``all`` rows always exist."""
     levels = long[["measure_id", "breakdown", *LEVELS]].drop_duplicates()
     totals = pd.DataFrame(
         [
-            {"measure_id": m, "breakdown": "all", "level_0": "ALL", "desc_0": "Total", "level_1": "", "desc_1": ""}
+            {
+                "measure_id": m,
+                "breakdown": "all",
+                "level_0": "ALL",
+                "desc_0": "Total",
+                "level_1": "",
+                "desc_1": "",
+            }
             for m, b in pairs
             if b == ("all",) and isinstance(get(m).computation, FactMeasure)
         ],
@@ -324,20 +393,30 @@ def complete(long: pd.DataFrame, pairs: Sequence[Key], periods: pd.DataFrame) ->
     )
     levels = pd.concat([levels, totals], ignore_index=True).drop_duplicates()
     grid = levels.merge(periods, how="cross")
-    full = grid.merge(long, on=["measure_id", "breakdown", *PERIOD_COLUMNS, *LEVELS], how="left")
+    full = grid.merge(
+        long, on=["measure_id", "breakdown", *PERIOD_COLUMNS, *LEVELS], how="left"
+    )
     for part in ("numerator", "denominator"):
-        has = full["measure_id"].map(lambda m, p=part: getattr(get(m).computation, p, None) is not None)
+        has = full["measure_id"].map(
+            lambda m, p=part: getattr(get(m).computation, p, None) is not None
+        )
         full[part] = full[part].where(~(has & full[part].isna()), 0.0)
     return full[LONG]
 
 
-def _population_base(population: pd.DataFrame, wanted: Population, numerator: pd.DataFrame) -> pd.DataFrame:
+def _population_base(
+    population: pd.DataFrame, wanted: Population, numerator: pd.DataFrame
+) -> pd.DataFrame:
     """The population of each period's year for each level, as a ``denominator``."""
     years = sorted(int(y) for y in population["year"].dropna().unique())
     periods = numerator[PERIOD_COLUMNS].drop_duplicates()
     if not years or periods.empty:
-        return pd.DataFrame(columns=["breakdown", *PERIOD_COLUMNS, *LEVELS, "denominator"])
-    periods = periods.assign(year=[_year_for(p.year, years) for p in periods["period_last"]])
+        return pd.DataFrame(
+            columns=["breakdown", *PERIOD_COLUMNS, *LEVELS, "denominator"]
+        )
+    periods = periods.assign(
+        year=[_year_for(p.year, years) for p in periods["period_last"]]
+    )
     frame = population.rename(columns={range_key(wanted): "denominator"})
     frame = frame[["breakdown", "year", *LEVELS, "denominator"]]
     base = periods.merge(frame, on="year", how="inner").drop(columns="year")
@@ -357,7 +436,12 @@ def _fill_descriptions(merged: pd.DataFrame) -> pd.DataFrame:
     return merged
 
 
-def divide(long: pd.DataFrame, spec: MetricSpec, breakdowns: Sequence[Breakdown], population: pd.DataFrame | None) -> pd.DataFrame:
+def divide(
+    long: pd.DataFrame,
+    spec: MetricSpec,
+    breakdowns: Sequence[Breakdown],
+    population: pd.DataFrame | None,
+) -> pd.DataFrame:
     """A composite's rows for its breakdowns: its numerator metric's numerator over the
     denominator metric's numerator (or the population). Levels with a denominator but
     no numerator get a numerator of zero; a broadcast breakdown's levels share the
@@ -365,12 +449,23 @@ def divide(long: pd.DataFrame, spec: MetricSpec, breakdowns: Sequence[Breakdown]
     composite = spec.computation
     assert isinstance(composite, Composite)
     labels = {dimensions.label(b): b for b in breakdowns}
-    top = long[(long["measure_id"] == composite.numerator) & long["breakdown"].isin(labels)]
+    top = long[
+        (long["measure_id"] == composite.numerator) & long["breakdown"].isin(labels)
+    ]
     numerator = top[["breakdown", *PERIOD_COLUMNS, *LEVELS, "numerator"]]
     if isinstance(composite.denominator, Population):
         assert population is not None
-        base = _population_base(population[population["breakdown"].isin(labels)], composite.denominator, numerator)
-        merged = numerator.merge(base, on=["breakdown", *PERIOD_COLUMNS, "level_0", "level_1"], how="outer", suffixes=("", "_d"))
+        base = _population_base(
+            population[population["breakdown"].isin(labels)],
+            composite.denominator,
+            numerator,
+        )
+        merged = numerator.merge(
+            base,
+            on=["breakdown", *PERIOD_COLUMNS, "level_0", "level_1"],
+            how="outer",
+            suffixes=("", "_d"),
+        )
         merged = _fill_descriptions(merged)
     else:
         merged = _divide_by_metric(long, composite, numerator, labels)
@@ -380,13 +475,24 @@ def divide(long: pd.DataFrame, spec: MetricSpec, breakdowns: Sequence[Breakdown]
     return merged[LONG]
 
 
-def _divide_by_metric(long: pd.DataFrame, composite: Composite, numerator: pd.DataFrame, labels: Mapping[str, Breakdown]) -> pd.DataFrame:
+def _divide_by_metric(
+    long: pd.DataFrame,
+    composite: Composite,
+    numerator: pd.DataFrame,
+    labels: Mapping[str, Breakdown],
+) -> pd.DataFrame:
     denominators = long[long["measure_id"] == composite.denominator]
-    direct = [label for label, b in labels.items() if reduced(b, composite.broadcast) == b]
+    direct = [
+        label for label, b in labels.items() if reduced(b, composite.broadcast) == b
+    ]
     keys = ["breakdown", *PERIOD_COLUMNS, "level_0", "level_1"]
-    base = denominators[denominators["breakdown"].isin(direct)][[*keys, "desc_0", "desc_1", "numerator"]]
+    base = denominators[denominators["breakdown"].isin(direct)][
+        [*keys, "desc_0", "desc_1", "numerator"]
+    ]
     base = base.rename(columns={"numerator": "denominator"})
-    plain = numerator[numerator["breakdown"].isin(direct)].merge(base, on=keys, how="outer", suffixes=("", "_d"))
+    plain = numerator[numerator["breakdown"].isin(direct)].merge(
+        base, on=keys, how="outer", suffixes=("", "_d")
+    )
     parts = [_fill_descriptions(plain)]
     for label, breakdown in labels.items():
         if label in direct:
@@ -396,18 +502,30 @@ def _divide_by_metric(long: pd.DataFrame, composite: Composite, numerator: pd.Da
         rows = numerator[numerator["breakdown"] == label].copy()
         den = denominators[denominators["breakdown"] == dimensions.label(rest)]
         rows["_k0"] = rows[f"level_{positions[0]}"] if positions else "ALL"
-        den = den[[*PERIOD_COLUMNS, "level_0", "numerator"]].rename(columns={"level_0": "_k0", "numerator": "denominator"})
-        parts.append(rows.merge(den, on=[*PERIOD_COLUMNS, "_k0"], how="left").drop(columns="_k0"))
+        den = den[[*PERIOD_COLUMNS, "level_0", "numerator"]].rename(
+            columns={"level_0": "_k0", "numerator": "denominator"}
+        )
+        parts.append(
+            rows.merge(den, on=[*PERIOD_COLUMNS, "_k0"], how="left").drop(columns="_k0")
+        )
     return pd.concat(parts, ignore_index=True)
 
 
 def execute(run: Run, request: Plan, periods: pd.DataFrame) -> pd.DataFrame:
     """Run a plan: facts tables, then populations, then composites, as one long frame."""
-    run.total = sum(len(groups) for groups in request.by_facts.values()) + len(request.populations)
+    run.total = sum(len(groups) for groups in request.by_facts.values()) + len(
+        request.populations
+    )
     for facts, groups in request.by_facts.items():
         run.facts(facts, groups)
-    facts_pairs = [k for k in request.pairs if isinstance(get(k[0]).computation, FactMeasure)]
-    long = pd.concat(run.frames, ignore_index=True) if run.frames else pd.DataFrame(columns=LONG)
+    facts_pairs = [
+        k for k in request.pairs if isinstance(get(k[0]).computation, FactMeasure)
+    ]
+    long = (
+        pd.concat(run.frames, ignore_index=True)
+        if run.frames
+        else pd.DataFrame(columns=LONG)
+    )
     long = complete(long, facts_pairs, periods)
     population = run.populations(request.populations) if request.populations else None
     composites: dict[str, list[Breakdown]] = {}
@@ -415,8 +533,19 @@ def execute(run: Run, request: Plan, periods: pd.DataFrame) -> pd.DataFrame:
         if isinstance(get(metric_id).computation, Composite):
             composites.setdefault(metric_id, []).append(breakdown)
     for metric_id, breakdowns in composites.items():  # components come first in pairs
-        long = pd.concat([long, divide(long, get(metric_id), breakdowns, population)], ignore_index=True)
+        long = pd.concat(
+            [long, divide(long, get(metric_id), breakdowns, population)],
+            ignore_index=True,
+        )
     return long
 
 
-__all__ = ["Plan", "Run", "WarehouseTables", "execute", "plan", "population_supports", "supports"]
+__all__ = [
+    "Plan",
+    "Run",
+    "WarehouseTables",
+    "execute",
+    "plan",
+    "population_supports",
+    "supports",
+]

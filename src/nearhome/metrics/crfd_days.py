@@ -27,7 +27,9 @@ def ranked_crfd(tables: Tables) -> Table:
     previous period's ``previous_end``."""
     crfd = tables["crfd_period"]
     crfd = crfd.filter(crfd.end_date.isnull() | (crfd.end_date != crfd.start_date))
-    window = ibis.window(group_by=crfd.spell_id, order_by=[crfd.start_date, crfd.crfd_id])
+    window = ibis.window(
+        group_by=crfd.spell_id, order_by=[crfd.start_date, crfd.crfd_id]
+    )
     return crfd.mutate(
         is_first=ibis.row_number().over(window) == 0,
         previous_end=crfd.end_date.lag().over(window),

@@ -18,7 +18,15 @@ from nearhome.metrics.attributes import ward_stay_at
 from nearhome.metrics.calendar import in_period, open_at_end, touches
 from nearhome.metrics.crfd_days import crfd_days, ranked_crfd
 from nearhome.metrics.define import metric
-from nearhome.metrics.measures import Composite, Count, Distinct, FactMeasure, Facts, Tables, Total
+from nearhome.metrics.measures import (
+    Composite,
+    Count,
+    Distinct,
+    FactMeasure,
+    Facts,
+    Tables,
+    Total,
+)
 
 PERIOD = ("period_start", "period_end", "period_last")
 REASON_DIMENSIONS = ("crfd_reason", "crfd_reason_group", "crfd_attributable_to")
@@ -40,7 +48,9 @@ def crfd_rows(tables: Tables, periods: Table) -> Table:
         "reason_code",
         "reason_group",
         "attributable_to_code",
-        anchor_date=ibis.least(rows.period_last, ibis.coalesce(rows.end_date, rows.period_last)),
+        anchor_date=ibis.least(
+            rows.period_last, ibis.coalesce(rows.end_date, rows.period_last)
+        ),
         crfd_days=crfd_days(rows, rows.period_start, rows.period_end),
         is_started=in_period(rows.start_date, rows),
         is_ended=in_period(rows.end_date, rows),
@@ -74,7 +84,9 @@ metric(
     ),
     numerator="people in hospital and CRFD at the end of the period",
     computation=FactMeasure(CRFD, Distinct("person_id", lambda t: t.is_open_at_end)),
-    caveats=("No MHSDS publication measure; as NHS England's acute dashboard 'open and CRFD at period end'.",),
+    caveats=(
+        "No MHSDS publication measure; as NHS England's acute dashboard 'open and CRFD at period end'.",
+    ),
 )
 metric(
     "delayed_discharge.episodes_started",
@@ -83,7 +95,9 @@ metric(
     definition="CRFD periods whose start date falls in the period.",
     numerator="CRFD periods started in the period",
     computation=FactMeasure(CRFD, Count(lambda t: t.is_started)),
-    caveats=("A delay resubmitted from v5 MHS504 to v6 MHS518 with the same start is one episode.",),
+    caveats=(
+        "A delay resubmitted from v5 MHS504 to v6 MHS518 with the same start is one episode.",
+    ),
 )
 metric(
     "delayed_discharge.episodes_ended",
@@ -117,7 +131,11 @@ metric(
     definition="CRFD days (MHS26) as a percentage of occupied bed days (MHS24).",
     numerator="CRFD days in the period",
     denominator="occupied bed days in the period (MHS24)",
-    computation=Composite(CRFD_DAYS.id, bed_days.OCCUPIED.id, broadcast=REASON_DIMENSIONS),
+    computation=Composite(
+        CRFD_DAYS.id, bed_days.OCCUPIED.id, broadcast=REASON_DIMENSIONS
+    ),
     scale=100,
-    caveats=("By reason, reason group or attributable-to, the denominator is all bed days of the other levels.",),
+    caveats=(
+        "By reason, reason group or attributable-to, the denominator is all bed days of the other levels.",
+    ),
 )

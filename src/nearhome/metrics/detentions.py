@@ -27,11 +27,35 @@ from nearhome.metrics.bed_days import WARD_STAYS
 from nearhome.metrics.calendar import in_period, plus_days
 from nearhome.metrics.define import metric
 from nearhome.metrics.intervals import OPEN_END
-from nearhome.metrics.measures import Composite, Count, Distinct, FactMeasure, Facts, Population, Tables, Total
+from nearhome.metrics.measures import (
+    Composite,
+    Count,
+    Distinct,
+    FactMeasure,
+    Facts,
+    Population,
+    Tables,
+    Total,
+)
 
 PERIOD = ("period_start", "period_end", "period_last")
 DETENTION_CLASSES = ("A", "B", "C", "D", "P")
-PART_3 = ("07", "08", "09", "10", "12", "13", "14", "15", "16", "17", "18", "31", "32", "34")
+PART_3 = (
+    "07",
+    "08",
+    "09",
+    "10",
+    "12",
+    "13",
+    "14",
+    "15",
+    "16",
+    "17",
+    "18",
+    "31",
+    "32",
+    "34",
+)
 TRANSFER_METHODS = ("81", "2B", "11", "12", "13")
 TRANSFER_DESTINATIONS = ("49", "51", "50", "52", "53", "87")
 RENEWABLE = ("03", "07", "08", "09", "10", "12", "15", "16", "17", "18")
@@ -48,7 +72,9 @@ def linked_periods(tables: Tables) -> Table:
     """Legal status periods with their linked spell and previous period in that spell."""
     mha = tables["mha_period"]
     spell = tables["spell"]
-    person_window = ibis.window(group_by=spell.person_id, order_by=[spell.admission_date, spell.spell_id])
+    person_window = ibis.window(
+        group_by=spell.person_id, order_by=[spell.admission_date, spell.spell_id]
+    )
     spells = spell.mutate(
         previous_destination=spell.discharge_destination_code.lag().over(person_window)
     ).select(
@@ -68,11 +94,14 @@ def linked_periods(tables: Tables) -> Table:
         & (spells._s_admission <= ibis.coalesce(mha.expiry_date, OPEN_END))
         & (spells._s_discharge.isnull() | (spells._s_discharge >= mha.start_date)),
     )
-    first = ibis.window(group_by=joined.mha_id, order_by=[joined._s_admission, joined._s_id])
+    first = ibis.window(
+        group_by=joined.mha_id, order_by=[joined._s_admission, joined._s_id]
+    )
     linked = joined.mutate(_rank=ibis.row_number().over(first))
     linked = linked.filter(linked._rank == 0).drop("_rank")
     previous = ibis.window(
-        group_by=[linked.person_id, linked._s_id], order_by=[linked.start_date, linked.mha_id]
+        group_by=[linked.person_id, linked._s_id],
+        order_by=[linked.start_date, linked.mha_id],
     )
     return linked.mutate(
         previous_code=linked.legal_status_code.lag().over(previous),
@@ -85,19 +114,33 @@ def _after(day: StringValue, other: StringValue, days: int) -> BooleanValue:
     return day == plus_days(other, days)  # type: ignore[no-any-return]
 
 
-def classification(t: Table) -> StringValue:  # noqa: PLR0914
+def classification(t: Table) -> StringValue:
     """The publication's class (A–P, N) of each linked legal status period."""
     code, start, end = t.legal_status_code, t.start_date, t.end_date
     admission, method = t._s_admission, t._s_method
     prev, prev_start, prev_end = t.previous_code, t.previous_start, t.previous_end
     sections = code.isin(["02", "03"])
     no_prev = prev.isnull()
-    class_a = (sections & (start == admission) & (no_prev | (prev == "01") | (admission.delta(prev_end, unit="day") > 1))) | (
-        (code == "02") & (admission >= plus_days(start, -5)) & (admission <= start) & (method == "2A")
+    class_a = (
+        sections
+        & (start == admission)
+        & (no_prev | (prev == "01") | (admission.delta(prev_end, unit="day") > 1))
+    ) | (
+        (code == "02")
+        & (admission >= plus_days(start, -5))
+        & (admission <= start)
+        & (method == "2A")
     )
-    class_b = sections & ((start == admission) | (start > admission)) & (
-        (no_prev | (prev_end < start))
-        | (prev.isin(SHORT_TERM) & ((prev_end == start) | _after(prev_end, start, -1)))
+    class_b = (
+        sections
+        & ((start == admission) | (start > admission))
+        & (
+            (no_prev | (prev_end < start))
+            | (
+                prev.isin(SHORT_TERM)
+                & ((prev_end == start) | _after(prev_end, start, -1))
+            )
+        )
     )
     class_c = (
         sections
@@ -105,15 +148,25 @@ def classification(t: Table) -> StringValue:  # noqa: PLR0914
         & prev.isin(PLACE_OF_SAFETY)
         & ((admission == start) | (admission >= prev_start) | (start == prev_end))
     )
-    class_e = code.isin(PLACE_OF_SAFETY) & (prev_start.isnull() | (prev == "01") | (prev_end < start))
+    class_e = code.isin(PLACE_OF_SAFETY) & (
+        prev_start.isnull() | (prev == "01") | (prev_end < start)
+    )
     class_f = (
-        (code.isin(SHORT_TERM) & (start == admission)) | (code.isin(["05", "06"]) & (start >= admission))
-    ) & ((no_prev | (prev_end <= start)) | (prev == "01") | (prev.isin(["02", "03"]) & (prev_end == start)))
+        (code.isin(SHORT_TERM) & (start == admission))
+        | (code.isin(["05", "06"]) & (start >= admission))
+    ) & (
+        (no_prev | (prev_end <= start))
+        | (prev == "01")
+        | (prev.isin(["02", "03"]) & (prev_end == start))
+    )
     class_g = (
         code.isin(RENEWABLE)
         & (start > admission)
         & (code == prev)
-        & (((start >= prev_end) & (start <= plus_days(prev_end, 1))) | prev_end.isnull())
+        & (
+            ((start >= prev_end) & (start <= plus_days(prev_end, 1)))
+            | prev_end.isnull()
+        )
     )
     class_h = (
         code.isin(("02", "03", *PART_3))
@@ -121,8 +174,14 @@ def classification(t: Table) -> StringValue:  # noqa: PLR0914
         & (method.isin(TRANSFER_METHODS) | t._s_previous.isin(TRANSFER_DESTINATIONS))
     )
     follows = prev_end.isnull() | (prev_end == start) | _after(start, prev_end, 1)
-    class_j = (code == "05") & (start >= admission) & (prev == "06") & (
-        (start >= prev_start) & (prev_end.isnull() | (prev_end <= end) | end.isnull())
+    class_j = (
+        (code == "05")
+        & (start >= admission)
+        & (prev == "06")
+        & (
+            (start >= prev_start)
+            & (prev_end.isnull() | (prev_end <= end) | end.isnull())
+        )
     )
     class_k = (code == "10") & (start >= admission) & (prev == "07") & follows
     class_l = (code == "03") & (start >= admission) & (prev == "02") & follows
@@ -131,7 +190,13 @@ def classification(t: Table) -> StringValue:  # noqa: PLR0914
         & (start <= admission)
         & (end.isnull() | (end >= admission))
         & method.isin(ELECTIVE)
-        & (no_prev | (prev.isin(["01", "02", "03", "04", "05", "06"]) & (prev_end.isnull() | (prev_end <= start))))
+        & (
+            no_prev
+            | (
+                prev.isin(["01", "02", "03", "04", "05", "06"])
+                & (prev_end.isnull() | (prev_end <= start))
+            )
+        )
     )
     return ibis.cases(  # type: ignore[no-any-return]
         (code == "01", ibis.null("string")),
@@ -219,7 +284,13 @@ metric(
     caveats=(CLASS_CAVEAT,),
 )
 for _id, _mhsds, _title, _classes_of, _codes in (
-    ("short_term_orders", "MHS82", "Short-term orders (place of safety and other holding orders)", ("E", "F"), ()),
+    (
+        "short_term_orders",
+        "MHS82",
+        "Short-term orders (place of safety and other holding orders)",
+        ("E", "F"),
+        (),
+    ),
     ("section_136", "MHS83", "Uses of section 136", ("E",), ("20",)),
     ("section_135", "MHS149", "Uses of section 135", ("E",), ("19",)),
     ("section_2", "MHS143", "Uses of section 2", ("A", "B", "C", "L"), ("02",)),
@@ -236,7 +307,9 @@ for _id, _mhsds, _title, _classes_of, _codes in (
             + (f" with legal status {', '.join(_codes)}." if _codes else ".")
         ),
         numerator="legal status periods starting in the period",
-        computation=FactMeasure(DETENTIONS, Count(_classes(*_classes_of, codes=_codes))),  # type: ignore[arg-type]
+        computation=FactMeasure(
+            DETENTIONS, Count(_classes(*_classes_of, codes=_codes))
+        ),  # type: ignore[arg-type]
         caveats=(CLASS_CAVEAT,),
     )
 
@@ -256,7 +329,9 @@ metric(
     ),
     numerator="people detained at the end of the period",
     computation=FactMeasure(OPEN_SPELLS, Distinct("person_id", _detained)),
-    caveats=("CTO, CTO recall and conditional discharge are not loaded, so MHS09's exclusion of them is not applied.",),
+    caveats=(
+        "CTO, CTO recall and conditional discharge are not loaded, so MHS09's exclusion of them is not applied.",
+    ),
     exclude=("legal_status_group",),
 )
 metric(
@@ -275,7 +350,9 @@ metric(
     unit="spells",
     definition="Admissions in the period of people with no Mental Health Act status in force on the admission date, or informal status.",
     numerator="admissions without a Mental Health Act order on the admission date",
-    computation=FactMeasure(ADMISSIONS, Count(lambda t: t.legal_status_group == "informal")),
+    computation=FactMeasure(
+        ADMISSIONS, Count(lambda t: t.legal_status_group == "informal")
+    ),
     is_local=True,
     exclude=("legal_status_group",),
 )
@@ -291,4 +368,3 @@ metric(
     computation=FactMeasure(WARD_STAYS, Total("detained_days")),
     caveats=("As NHS England's dashboard 'MHA bed days'; not a publication measure.",),
 )
-

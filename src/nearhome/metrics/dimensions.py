@@ -85,7 +85,11 @@ def _column(name: str) -> Level:
 
 def _mapped(column: str, mapping: Mapping[str, str], other: str = UNKNOWN) -> Level:
     def level(t: Table) -> StringValue:
-        mapped = t[column].cast("string").substitute(dict(mapping), else_=ibis.literal(other))
+        mapped = (
+            t[column]
+            .cast("string")
+            .substitute(dict(mapping), else_=ibis.literal(other))
+        )
         return ibis.coalesce(mapped, ibis.literal(other))  # type: ignore[no-any-return]
 
     return level
@@ -98,12 +102,16 @@ def _simple(
     labels: Mapping[str, str] | None = None,
     label_column: str | None = None,
 ) -> Dimension:
-    return Dimension(name, title, (column,), _column(column), dict(labels or {}), label_column)
+    return Dimension(
+        name, title, (column,), _column(column), dict(labels or {}), label_column
+    )
 
 
 def _code_labels(name: str) -> dict[str, str]:
     frame = codes.code_list(name)
-    return {str(c): str(d) for c, d in zip(frame["code"], frame["description"], strict=True)}
+    return {
+        str(c): str(d) for c, d in zip(frame["code"], frame["description"], strict=True)
+    }
 
 
 def _group_labels(name: str) -> dict[str, str]:
@@ -123,12 +131,20 @@ def _age_dimension(band_set: str, bands: pd.DataFrame) -> Dimension:
             branches.append((condition, ibis.literal(str(row.band))))
         return ibis.cases(*branches, else_=ibis.literal(UNKNOWN))  # type: ignore[no-any-return]
 
-    return Dimension(f"age_{band_set}", f"Age band ({band_set} set), at the period's end", ("age",), level)
+    return Dimension(
+        f"age_{band_set}",
+        f"Age band ({band_set} set), at the period's end",
+        ("age",),
+        level,
+    )
 
 
 def _bed_dimension(grouping: str) -> Dimension:
     frame = codes.bed_groupings(grouping)
-    mapping = {str(c): str(g) for c, g in zip(frame["bed_type_code"], frame["group"], strict=True)}
+    mapping = {
+        str(c): str(g)
+        for c, g in zip(frame["bed_type_code"], frame["group"], strict=True)
+    }
     level = _mapped("bed_type_code", mapping, other="OTHER")
     return Dimension(
         f"bed_{grouping}",
@@ -138,7 +154,7 @@ def _bed_dimension(grouping: str) -> Dimension:
     )
 
 
-def _distance(column: str = "distance_home_km") -> tuple[Level, Level]:  # noqa: C901
+def _distance(column: str = "distance_home_km") -> tuple[Level, Level]:
     frame = codes.code_list("distance_band")
     rows = list(frame.itertuples(index=False))
 
@@ -178,15 +194,27 @@ def _flag(column: str, yes: str, no: str) -> Level:
 
 def _all() -> Dimension:
     return Dimension(
-        "all", "All (England, or the whole scope)", (), lambda t: ibis.literal("ALL"), {"ALL": "Total"}
+        "all",
+        "All (England, or the whole scope)",
+        (),
+        lambda t: ibis.literal("ALL"),
+        {"ALL": "Total"},
     )
 
 
 def _geography() -> list[Dimension]:
     return [
-        _simple("region", "Commissioning region of the person (GP practice, else residence)", "region_code"),
+        _simple(
+            "region",
+            "Commissioning region of the person (GP practice, else residence)",
+            "region_code",
+        ),
         _simple("icb", "ICB of the person (GP practice, else residence)", "icb_code"),
-        _simple("sub_icb", "Sub-ICB of the person (GP practice, else residence)", "sub_icb_code"),
+        _simple(
+            "sub_icb",
+            "Sub-ICB of the person (GP practice, else residence)",
+            "sub_icb_code",
+        ),
         _simple("site_icb", "ICB where the hospital site is", "site_icb_code"),
     ]
 
@@ -195,28 +223,49 @@ def _demography() -> list[Dimension]:
     gender = _code_labels("gender") | {"U": "Unknown"}
     ethnic = _code_labels("ethnic_category")
     imd = codes.code_list("imd_quintile")
-    deciles = {str(d): str(lab) for d, lab in zip(imd["decile"], imd["decile_label"], strict=True)}
+    deciles = {
+        str(d): str(lab)
+        for d, lab in zip(imd["decile"], imd["decile_label"], strict=True)
+    }
     quintiles = dict(
         zip(imd["quintile"].astype(str), imd["quintile_label"].astype(str), strict=True)
     )
     status = _group_labels("ld_autism_status")
     dims = [
-        _simple("gender", "Gender (identity if valid, else stated)", "gender_code", gender),
-        _simple("ethnic_group", "Ethnic group (5 groups, not stated, not known)", "ethnic_group"),
+        _simple(
+            "gender", "Gender (identity if valid, else stated)", "gender_code", gender
+        ),
+        _simple(
+            "ethnic_group",
+            "Ethnic group (5 groups, not stated, not known)",
+            "ethnic_group",
+        ),
         _simple(
             "ethnic_category",
             "Ethnic category (16 categories, not stated, not known)",
             "ethnic_category_code",
             ethnic,
         ),
-        _simple("imd_decile", "IMD decile of residence (1 most deprived)", "imd_decile", deciles),
-        _simple("imd_quintile", "IMD quintile of residence (1 most deprived)", "imd_quintile", quintiles),
+        _simple(
+            "imd_decile",
+            "IMD decile of residence (1 most deprived)",
+            "imd_decile",
+            deciles,
+        ),
+        _simple(
+            "imd_quintile",
+            "IMD quintile of residence (1 most deprived)",
+            "imd_quintile",
+            quintiles,
+        ),
     ]
     for name, column, title in (
         ("ld_status", "ld_status_code", "Learning disability status"),
         ("autism_status", "autism_status_code", "Autism status"),
     ):
-        dims.append(Dimension(name, title, (column,), _mapped(column, status, other="unknown")))
+        dims.append(
+            Dimension(name, title, (column,), _mapped(column, status, other="unknown"))
+        )
     bands = codes.code_list("age_band_sets")
     dims += [
         _age_dimension(str(band_set), frame)
@@ -277,11 +326,32 @@ def _events() -> list[Dimension]:
         "N": "Inconsistent value",
     }
     return [
-        _simple("legal_status_group", "Mental Health Act legal status group on the day", "legal_status_group"),
-        Dimension("distance_band", "Distance from home (km bands)", ("distance_home_km",), band),
-        Dimension("distance_50km", "Distance from home, 50 km or more", ("distance_home_km",), fifty),
-        _simple("sending_provider", "Sending (referring) provider", "sending_provider_code"),
-        _simple("receiving_provider", "Receiving provider", "provider_code", label_column="provider_name"),
+        _simple(
+            "legal_status_group",
+            "Mental Health Act legal status group on the day",
+            "legal_status_group",
+        ),
+        Dimension(
+            "distance_band",
+            "Distance from home (km bands)",
+            ("distance_home_km",),
+            band,
+        ),
+        Dimension(
+            "distance_50km",
+            "Distance from home, 50 km or more",
+            ("distance_home_km",),
+            fifty,
+        ),
+        _simple(
+            "sending_provider", "Sending (referring) provider", "sending_provider_code"
+        ),
+        _simple(
+            "receiving_provider",
+            "Receiving provider",
+            "provider_code",
+            label_column="provider_name",
+        ),
         _simple("crfd_reason", "CRFD delay reason (v6 codes)", "reason_code", crfd),
         _simple("crfd_reason_group", "CRFD delay reason group", "reason_group"),
         _simple(
@@ -292,7 +362,11 @@ def _events() -> list[Dimension]:
         ),
         _simple("ri_type", "Restrictive intervention type", "type_code", ri),
         _simple("ri_type_group", "Restrictive intervention type group", "type_group"),
-        _simple("ri_duration_band", "Restrictive intervention duration band", "duration_band"),
+        _simple(
+            "ri_duration_band",
+            "Restrictive intervention duration band",
+            "duration_band",
+        ),
         Dimension(
             "ri_injury",
             "Patient injured during the restrictive intervention",
@@ -300,7 +374,12 @@ def _events() -> list[Dimension]:
             _flag("has_injury", "injury", "no_injury"),
             {"injury": "Injury", "no_injury": "No injury"},
         ),
-        _simple("mha_category", "Mental Health Act use category (MHS81 classes)", "mha_class", categories),
+        _simple(
+            "mha_category",
+            "Mental Health Act use category (MHS81 classes)",
+            "mha_class",
+            categories,
+        ),
     ]
 
 
@@ -353,7 +432,9 @@ def parse(spec: str) -> tuple[str, ...]:
     Raises:
         UnsupportedBreakdown: an unknown name, or more than two crossed.
     """
-    parts = tuple(ALIASES.get(p.strip().lower(), p.strip().lower()) for p in spec.split(CROSS))
+    parts = tuple(
+        ALIASES.get(p.strip().lower(), p.strip().lower()) for p in spec.split(CROSS)
+    )
     known = _registry()
     for part in parts:
         if part not in known:

@@ -16,7 +16,6 @@ written to ``frame.attrs["nearhome"]["disclosure"]`` and so into every export.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Final
@@ -29,7 +28,9 @@ from nearhome.errors import InvalidConfig
 SUPPRESSED: Final = "*"
 POPULATION_UNITS: Final = frozenset({"per_100k", "per_1m"})
 STATISTIC_UNITS: Final = frozenset({"median_days", "geometric_mean_days", "p90_days"})
-SHARE_UNITS: Final = frozenset({"pct", "per_1000_bed_days", "mean_days"}) | POPULATION_UNITS
+SHARE_UNITS: Final = (
+    frozenset({"pct", "per_1000_bed_days", "mean_days"}) | POPULATION_UNITS
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,8 +107,9 @@ def policy(choice: str | DisclosurePolicy) -> DisclosurePolicy:
     )
 
 
-def _round(value: float, step: int) -> float:
-    return float(math.floor(value / step + 0.5) * step) if step > 1 else value
+def _round(values: pd.Series, step: int) -> pd.Series:
+    """Round half up to the nearest ``step`` (NaN stays NaN)."""
+    return np.floor(values / step + 0.5) * step if step > 1 else values
 
 
 def _disclosive_ids(ids: Iterable[str]) -> dict[str, bool]:
@@ -117,7 +119,9 @@ def _disclosive_ids(ids: Iterable[str]) -> dict[str, bool]:
     for metric_id in set(ids):
         try:
             out[metric_id] = get(metric_id).disclosive
-        except Exception:  # an id not in the catalogue (a test frame): assume disclosive  # noqa: BLE001
+        except (
+            Exception
+        ):  # an id not in the catalogue (a test frame): assume disclosive
             out[metric_id] = True
     return out
 
@@ -133,12 +137,20 @@ def count_columns(unit: str) -> tuple[str, ...]:
     return ("numerator",)
 
 
-def _primary(frame: pd.DataFrame, controlled: pd.Series, chosen: DisclosurePolicy) -> dict[str, pd.Series]:
+def _primary(
+    frame: pd.DataFrame, controlled: pd.Series, chosen: DisclosurePolicy
+) -> dict[str, pd.Series]:
     flags = {}
     for column in ("numerator", "denominator"):
-        counted = frame["unit"].map(lambda u, c=column: c in count_columns(u)).astype(bool)
+        counted = (
+            frame["unit"].map(lambda u, c=column: c in count_columns(u)).astype(bool)
+        )
         values = frame[column]
-        small = values.between(chosen.low, chosen.high) if chosen.high >= chosen.low else values < -1
+        small = (
+            values.between(chosen.low, chosen.high)
+            if chosen.high >= chosen.low
+            else values < -1
+        )
         flags[column] = controlled & counted & small.fillna(False)
     return flags
 
@@ -155,7 +167,9 @@ def _groups(frame: pd.DataFrame) -> list[list[str]]:
     return groupings
 
 
-def secondary(frame: pd.DataFrame, flags: dict[str, pd.Series], eligible: pd.Series) -> dict[str, pd.Series]:
+def secondary(
+    frame: pd.DataFrame, flags: dict[str, pd.Series], eligible: pd.Series
+) -> dict[str, pd.Series]:
     """Add secondary suppressions so no group has exactly one suppressed cell.
 
     Within each group of cells summing to a total, a lone suppressed cell is joined by
@@ -166,7 +180,9 @@ def secondary(frame: pd.DataFrame, flags: dict[str, pd.Series], eligible: pd.Ser
     groupings = _groups(work)
     out = {column: flag.copy() for column, flag in flags.items()}
     for column, flag in out.items():
-        candidates = eligible & work["unit"].map(lambda u, c=column: c in count_columns(u)).astype(bool)
+        candidates = eligible & work["unit"].map(
+            lambda u, c=column: c in count_columns(u)
+        ).astype(bool)
         for _ in range(20):
             changed = False
             for keys in groupings:
@@ -176,7 +192,13 @@ def secondary(frame: pd.DataFrame, flags: dict[str, pd.Series], eligible: pd.Ser
     return out
 
 
-def _protect(work: pd.DataFrame, column: str, flag: pd.Series, candidates: pd.Series, keys: Sequence[str]) -> bool:
+def _protect(
+    work: pd.DataFrame,
+    column: str,
+    flag: pd.Series,
+    candidates: pd.Series,
+    keys: Sequence[str],
+) -> bool:
     changed = False
     marked = work.assign(_flag=flag, _cand=candidates)
     lone = marked.groupby(keys, dropna=False)["_flag"].transform("sum") == 1
@@ -204,7 +226,11 @@ def apply_policy(frame: pd.DataFrame, choice: str | DisclosurePolicy) -> pd.Data
     meta["disclosure"] = chosen.as_dict()
     out = frame.copy()
     out.attrs["nearhome"] = meta
-    if chosen.high < chosen.low and chosen.rounding <= 1 and chosen.share_decimals is None:
+    if (
+        chosen.high < chosen.low
+        and chosen.rounding <= 1
+        and chosen.share_decimals is None
+    ):
         return out
     national = bool(meta.get("national_total", True))
     exempt = (out["breakdown"] == "all") & national & chosen.national_exempt
@@ -216,21 +242,36 @@ def apply_policy(frame: pd.DataFrame, choice: str | DisclosurePolicy) -> pd.Data
     return _render(out, flags, controlled, chosen)
 
 
-def _render(out: pd.DataFrame, flags: dict[str, pd.Series], controlled: pd.Series, chosen: DisclosurePolicy) -> pd.DataFrame:
+def _render(
+    out: pd.DataFrame,
+    flags: dict[str, pd.Series],
+    controlled: pd.Series,
+    chosen: DisclosurePolicy,
+) -> pd.DataFrame:
     rounded = {}
     for column in ("numerator", "denominator"):
-        counted = out["unit"].map(lambda u, c=column: c in count_columns(u)).astype(bool)
+        counted = (
+            out["unit"].map(lambda u, c=column: c in count_columns(u)).astype(bool)
+        )
         values = out[column].astype("float64")
         apply = controlled & counted & values.notna()
-        rounded[column] = values.where(~apply, values.map(lambda v: _round(v, chosen.rounding)))
+        rounded[column] = values.where(
+            ~apply, values.map(lambda v: _round(v, chosen.rounding))
+        )
     hidden = flags["numerator"] | flags["denominator"]
     value = out["value"].astype("float64")
     share = out["unit"].isin(SHARE_UNITS)
     count = ~share & ~out["unit"].isin(STATISTIC_UNITS)
     value = value.where(~(count & controlled), rounded["numerator"])
     if chosen.recompute_from_rounded:
-        scale = (out["value"] / (out["numerator"] / out["denominator"])).replace([np.inf, -np.inf], np.nan)
-        recomputed = rounded["numerator"] / rounded["denominator"].where(rounded["denominator"] != 0) * scale
+        scale = (out["value"] / (out["numerator"] / out["denominator"])).replace(
+            [np.inf, -np.inf], np.nan
+        )
+        recomputed = (
+            rounded["numerator"]
+            / rounded["denominator"].where(rounded["denominator"] != 0)
+            * scale
+        )
         value = value.where(~(share & controlled & recomputed.notna()), recomputed)
     if chosen.share_decimals is not None:
         value = value.where(~(share & controlled), value.round(chosen.share_decimals))

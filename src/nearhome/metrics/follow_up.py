@@ -48,15 +48,27 @@ def _follow_ups(tables: Tables) -> Table:
     contacts = tables["care_contact"]
     attended = _flagged("attend_status", "is_attended")
     mechanisms = codes.code_list("consultation_mechanism")
-    excluded = [str(c) for c in mechanisms.loc[~mechanisms["is_qualifying_72h"], "code"]]
-    early = (contacts.consultation_mechanism_code == "03") & (contacts.contact_date < V5_START)
-    qualifying = contacts.consultation_mechanism_code.isnull() | ~contacts.consultation_mechanism_code.isin(excluded) | early
-    seen = contacts.filter(contacts.attend_status_code.isin(attended) & qualifying).select(
+    excluded = [
+        str(c) for c in mechanisms.loc[~mechanisms["is_qualifying_72h"], "code"]
+    ]
+    early = (contacts.consultation_mechanism_code == "03") & (
+        contacts.contact_date < V5_START
+    )
+    qualifying = (
+        contacts.consultation_mechanism_code.isnull()
+        | ~contacts.consultation_mechanism_code.isin(excluded)
+        | early
+    )
+    seen = contacts.filter(
+        contacts.attend_status_code.isin(attended) & qualifying
+    ).select(
         person_id="person_id", provider_code="provider_code", event_date="contact_date"
     )
     spell = tables["spell"]
     admitted = spell.select(
-        person_id="person_id", provider_code="provider_code", event_date="admission_date"
+        person_id="person_id",
+        provider_code="provider_code",
+        event_date="admission_date",
     )
     return ibis.union(seen, admitted, distinct=False)
 
@@ -67,7 +79,8 @@ def follow_up_rows(tables: Tables, periods: Table) -> Table:
     window_start = plus_days(periods.period_start, -LAG_DAYS)
     window_end = plus_days(periods.period_end, -LAG_DAYS)
     rows = spell.join(
-        periods, (spell.discharge_date >= window_start) & (spell.discharge_date < window_end)
+        periods,
+        (spell.discharge_date >= window_start) & (spell.discharge_date < window_end),
     )
     rows = rows.select(
         *PERIOD,
@@ -88,20 +101,35 @@ def follow_up_rows(tables: Tables, periods: Table) -> Table:
         & (events.event_date > rows.discharge_date)
         & (events.event_date <= plus_days(rows.discharge_date, WINDOW_DAYS)),
     )
-    followed = matched.select(_f_spell=matched.spell_id, _f_period=matched.period_start).distinct()
-    people = tables["person"].select(_p_id="person_id", _p_la="la_code", _p_death="death_date")
+    followed = matched.select(
+        _f_spell=matched.spell_id, _f_period=matched.period_start
+    ).distinct()
+    people = tables["person"].select(
+        _p_id="person_id", _p_la="la_code", _p_death="death_date"
+    )
     joined = rows.left_join(
-        followed, (rows.spell_id == followed._f_spell) & (rows.period_start == followed._f_period)
+        followed,
+        (rows.spell_id == followed._f_spell)
+        & (rows.period_start == followed._f_period),
     ).left_join(people, rows.person_id == people._p_id)
     methods = _flagged("discharge_method", "excluded_from_72h")
     destinations = _flagged("discharge_destination", "excluded_from_72h")
     beds = [str(c) for c in codes.bed_groupings("follow_up_72h")["bed_type_code"]]
     eligible = (
         (joined._p_la.isnull() | (joined._p_la == "") | joined._p_la.startswith("E"))
-        & (joined.discharge_method_code.isnull() | ~joined.discharge_method_code.isin(methods))
-        & (joined.discharge_destination_code.isnull() | ~joined.discharge_destination_code.isin(destinations))
+        & (
+            joined.discharge_method_code.isnull()
+            | ~joined.discharge_method_code.isin(methods)
+        )
+        & (
+            joined.discharge_destination_code.isnull()
+            | ~joined.discharge_destination_code.isin(destinations)
+        )
         & joined.bed_type_code.isin(beds)
-        & (joined._p_death.isnull() | (days_between(joined._p_death, joined.discharge_date) > WINDOW_DAYS))
+        & (
+            joined._p_death.isnull()
+            | (days_between(joined._p_death, joined.discharge_date) > WINDOW_DAYS)
+        )
     )
     return joined.select(
         *rows.columns,
@@ -156,7 +184,9 @@ metric(
         "or a new admission there, one to three days after the discharge date."
     ),
     numerator=FOLLOWED,
-    computation=FactMeasure(FOLLOW_UP, Count(lambda t: t.is_eligible & t.is_followed_up)),
+    computation=FactMeasure(
+        FOLLOW_UP, Count(lambda t: t.is_eligible & t.is_followed_up)
+    ),
 )
 metric(
     "follow_up.followed_up_pct",

@@ -18,9 +18,7 @@ OPEN_END = ibis.date(9999, 12, 31)
 """Stands in for a missing end (still open) while merging."""
 
 
-def merged(
-    table: Table, by: Sequence[str], start: str, end: str, order: str
-) -> Table:
+def merged(table: Table, by: Sequence[str], start: str, end: str, order: str) -> Table:
     """One row per island of overlapping ``[start, end)`` intervals within ``by``.
 
     Args:

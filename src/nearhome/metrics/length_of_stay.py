@@ -115,7 +115,9 @@ metric(
     definition="Median of the days in hospital so far of spells open at the end of the period.",
     numerator="not used (the value is a statistic)",
     denominator="spells open at the end of the period",
-    computation=FactMeasure(OPEN_SPELLS, None, Count(), Quantile("los_so_far_days", 0.5)),
+    computation=FactMeasure(
+        OPEN_SPELLS, None, Count(), Quantile("los_so_far_days", 0.5)
+    ),
     is_local=True,
 )
 metric(
@@ -124,7 +126,9 @@ metric(
     unit="people",
     definition="Distinct people whose spell open at the end of the period has lasted 60 days or more so far.",
     numerator="people in hospital 60+ days at the end of the period",
-    computation=FactMeasure(OPEN_SPELLS, Distinct("person_id", lambda t: t.los_so_far_days >= 60)),
+    computation=FactMeasure(
+        OPEN_SPELLS, Distinct("person_id", lambda t: t.los_so_far_days >= 60)
+    ),
     is_local=True,
 )
 
@@ -148,15 +152,42 @@ class Cohort:
             condition = condition & (t.age <= self.max_age)
         if self.los_group is not None:
             frame = codes.bed_groupings("los_publication")
-            beds = [str(c) for c in frame.loc[frame["group"] == self.los_group, "bed_type_code"]]
+            beds = [
+                str(c)
+                for c in frame.loc[frame["group"] == self.los_group, "bed_type_code"]
+            ]
             condition = condition & t.bed_type_code.isin(beds)
         return condition  # type: ignore[no-any-return]
 
 
 COHORTS = (
-    Cohort("adult_acute", "from adult acute beds aged 18 to 64", "adult_acute", 18, 64, "MHS140", ("MHS100", "MHS101")),
-    Cohort("older_adult_acute", "from older adult acute beds aged 65 or over", "older_adult_acute", 65, None, "MHS141", ("MHS102", "MHS103")),
-    Cohort("under_18", "aged 0 to 17 (any bed type)", None, 0, 17, "MHS142", ("MHS104", "MHS105")),
+    Cohort(
+        "adult_acute",
+        "from adult acute beds aged 18 to 64",
+        "adult_acute",
+        18,
+        64,
+        "MHS140",
+        ("MHS100", "MHS101"),
+    ),
+    Cohort(
+        "older_adult_acute",
+        "from older adult acute beds aged 65 or over",
+        "older_adult_acute",
+        65,
+        None,
+        "MHS141",
+        ("MHS102", "MHS103"),
+    ),
+    Cohort(
+        "under_18",
+        "aged 0 to 17 (any bed type)",
+        None,
+        0,
+        17,
+        "MHS142",
+        ("MHS104", "MHS105"),
+    ),
 )
 
 
@@ -190,7 +221,9 @@ def _register_cohort(c: Cohort) -> None:
         definition=f"Median length of stay of spells discharged in the period {c.words}.",
         numerator="not used (the value is a statistic)",
         denominator=f"spells discharged {c.words}",
-        computation=FactMeasure(DISCHARGES, None, Count(c.where), Quantile("los_days", 0.5, c.where)),
+        computation=FactMeasure(
+            DISCHARGES, None, Count(c.where), Quantile("los_days", 0.5, c.where)
+        ),
     )
     population = Population(c.min_age, c.max_age)
     for days, official in zip((60, 90), c.long_ids, strict=True):

@@ -29,9 +29,7 @@ PARTS = (
     "closed_bed_days",
     "occupied_bed_days",
 )
-CAPACITY_CAVEAT = (
-    "Capacity figures describe wards, not people, and are not suppressed by disclosure control."
-)
+CAPACITY_CAVEAT = "Capacity figures describe wards, not people, and are not suppressed by disclosure control."
 
 
 def _overlap(start: Value, end: Value, lower: Value, upper: Value) -> Value:
@@ -54,7 +52,8 @@ def _register(tables: Tables, periods: Table) -> Table:
     )
     return _part(
         rows,
-        register_days=rows.beds * _overlap(rows.valid_from, rows.valid_to, rows.period_start, rows.period_end),
+        register_days=rows.beds
+        * _overlap(rows.valid_from, rows.valid_to, rows.period_start, rows.period_end),
         beds_at_end=ibis.ifelse(valid_at_end, rows.beds, 0),
     )
 
@@ -64,15 +63,27 @@ def _submitted(tables: Tables, periods: Table) -> Table:
     months = months.filter(months.available_bed_days.notnull())
     rows = months.join(periods, in_period(months.month_start, periods))
     ward = tables["ward"].select(
-        _w_provider="provider_code", _w_ward="ward_code", _w_from="valid_from", _w_to="valid_to", _w_beds="beds"
+        _w_provider="provider_code",
+        _w_ward="ward_code",
+        _w_from="valid_from",
+        _w_to="valid_to",
+        _w_beds="beds",
     )
     joined = rows.left_join(
-        ward, (rows.provider_code == ward._w_provider) & (rows.ward_code == ward._w_ward)
+        ward,
+        (rows.provider_code == ward._w_provider) & (rows.ward_code == ward._w_ward),
     )
     month_end = joined.month_start + ibis.interval(months=1)
-    days = joined._w_beds * _overlap(joined._w_from, joined._w_to, joined.month_start, month_end)
+    days = joined._w_beds * _overlap(
+        joined._w_from, joined._w_to, joined.month_start, month_end
+    )
     register = joined.group_by(
-        *PERIOD, "provider_code", "ward_code", "month_start", "available_bed_days", "closed_bed_days"
+        *PERIOD,
+        "provider_code",
+        "ward_code",
+        "month_start",
+        "available_bed_days",
+        "closed_bed_days",
     ).aggregate(_reg=days.sum())
     return _part(
         register,
@@ -92,18 +103,23 @@ def _occupied(tables: Tables, periods: Table) -> Table:
 def _ward_attributes(tables: Tables) -> Table:
     ward = tables["ward"]
     window = ibis.window(
-        group_by=[ward.provider_code, ward.ward_code], order_by=ibis.desc(ward.valid_from)
+        group_by=[ward.provider_code, ward.ward_code],
+        order_by=ibis.desc(ward.valid_from),
     )
     latest = ward.mutate(_rank=ibis.row_number().over(window))
     latest = latest.filter(latest._rank == 0).select(
-        _a_provider="provider_code", _a_ward="ward_code", _a_site="site_code", _a_bed="bed_type_code"
+        _a_provider="provider_code",
+        _a_ward="ward_code",
+        _a_site="site_code",
+        _a_bed="bed_type_code",
     )
     months = tables["ward_month"]
     sites = months.group_by(
         _m_provider=months.provider_code, _m_ward=months.ward_code
     ).aggregate(_m_site=months.site_code.max())
     return latest.outer_join(
-        sites, (latest._a_provider == sites._m_provider) & (latest._a_ward == sites._m_ward)
+        sites,
+        (latest._a_provider == sites._m_provider) & (latest._a_ward == sites._m_ward),
     ).select(
         _k_provider=ibis.coalesce(latest._a_provider, sites._m_provider),
         _k_ward=ibis.coalesce(latest._a_ward, sites._m_ward),
@@ -115,23 +131,31 @@ def _ward_attributes(tables: Tables) -> Table:
 def ward_rows(tables: Tables, periods: Table) -> Table:
     """One row per ward per period with available, closed and occupied bed days."""
     parts = ibis.union(
-        _register(tables, periods), _submitted(tables, periods), _occupied(tables, periods), distinct=False
+        _register(tables, periods),
+        _submitted(tables, periods),
+        _occupied(tables, periods),
+        distinct=False,
     )
     summed = parts.group_by(*PERIOD, "provider_code", "ward_code").aggregate(
         **{name: parts[name].sum() for name in PARTS}
     )
-    available = summed.register_days - summed.register_days_submitted + summed.submitted_days
+    available = (
+        summed.register_days - summed.register_days_submitted + summed.submitted_days
+    )
     wards = _ward_attributes(tables)
     joined = summed.left_join(
-        wards, (summed.provider_code == wards._k_provider) & (summed.ward_code == wards._k_ward)
+        wards,
+        (summed.provider_code == wards._k_provider)
+        & (summed.ward_code == wards._k_ward),
     )
     stays = tables["ward_stay"]
-    stays_site = stays.group_by(_s_provider="provider_code", _s_ward="ward_code").aggregate(
-        _s_site=stays.site_code.max(), _s_bed=stays.bed_type_code.max()
-    )
+    stays_site = stays.group_by(
+        _s_provider="provider_code", _s_ward="ward_code"
+    ).aggregate(_s_site=stays.site_code.max(), _s_bed=stays.bed_type_code.max())
     joined = joined.left_join(
         stays_site,
-        (joined.provider_code == stays_site._s_provider) & (joined.ward_code == stays_site._s_ward),
+        (joined.provider_code == stays_site._s_provider)
+        & (joined.ward_code == stays_site._s_ward),
     )
     return joined.select(
         *PERIOD,
@@ -215,7 +239,9 @@ metric(
     definition="Occupied bed days as a percentage of available bed days.",
     numerator="occupied bed days in the period",
     denominator="available bed days in the period",
-    computation=FactMeasure(WARDS, Total("occupied_bed_days"), Total("available_bed_days")),
+    computation=FactMeasure(
+        WARDS, Total("occupied_bed_days"), Total("available_bed_days")
+    ),
     scale=100,
     disclosive=False,
     caveats=(CAPACITY_CAVEAT,),

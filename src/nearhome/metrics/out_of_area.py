@@ -53,7 +53,11 @@ def placements(tables: Tables) -> Table:
     referral = tables["referral"]
     oap = referral.filter(referral.is_oap)
     islands = merged(
-        oap, ["person_id", "is_inappropriate_oap"], "received_date", "closed_date", "referral_id"
+        oap,
+        ["person_id", "is_inappropriate_oap"],
+        "received_date",
+        "closed_date",
+        "referral_id",
     )
     first = referral.select(
         _f_id="referral_id", _f_provider="provider_code", _f_sender="referring_org_code"
@@ -83,10 +87,17 @@ def placement_spells(tables: Tables) -> Table:
     ).select(_m_placement="placement_id", _m_referral=referral.referral_id)
     spell = tables["spell"].select(_s_spell="spell_id", _s_referral="referral_id")
     links = members.join(spell, members._m_referral == spell._s_referral)
-    return links.select(placement_id=links._m_placement, spell_id=links._s_spell).distinct()
+    return links.select(
+        placement_id=links._m_placement, spell_id=links._s_spell
+    ).distinct()
 
 
-def _on_day(tables: Tables, periods: Table, when: Callable[[Table, Table], BooleanValue], anchor: str) -> Table:
+def _on_day(
+    tables: Tables,
+    periods: Table,
+    when: Callable[[Table, Table], BooleanValue],
+    anchor: str,
+) -> Table:
     found = placements(tables)
     rows = found.join(periods, when(found, periods))
     rows = rows.select(*PERIOD, *PLACEMENT, anchor_date=rows[anchor])
@@ -94,17 +105,26 @@ def _on_day(tables: Tables, periods: Table, when: Callable[[Table, Table], Boole
     with_spells = rows.left_join(links, rows.placement_id == links.placement_id).select(
         *rows.columns, spell_id=links.spell_id
     )
-    return ward_stay_at(with_spells, tables, ["placement_id", "period_start"]).drop("spell_id")
+    return ward_stay_at(with_spells, tables, ["placement_id", "period_start"]).drop(
+        "spell_id"
+    )
 
 
 def started_rows(tables: Tables, periods: Table) -> Table:
     """Placements starting in a period (ward read on the start day)."""
-    return _on_day(tables, periods, lambda p, t: in_period(p.start_date, t), "start_date")
+    return _on_day(
+        tables, periods, lambda p, t: in_period(p.start_date, t), "start_date"
+    )
 
 
 def active_rows(tables: Tables, periods: Table) -> Table:
     """Placements active at a period's end (ward read on its last day)."""
-    return _on_day(tables, periods, lambda p, t: open_at_end(p.start_date, p.end_date, t), "period_last")
+    return _on_day(
+        tables,
+        periods,
+        lambda p, t: open_at_end(p.start_date, p.end_date, t),
+        "period_last",
+    )
 
 
 def ended_rows(tables: Tables, periods: Table) -> Table:
@@ -129,7 +149,10 @@ def bed_day_rows(tables: Tables, periods: Table) -> Table:
         "distance_home_km",
         "site_icb_code",
         start=ibis.greatest(found.start_date, ws.start_date),
-        end=ibis.least(ibis.coalesce(found.end_date, OPEN_END), ibis.coalesce(ws.end_date, OPEN_END)),
+        end=ibis.least(
+            ibis.coalesce(found.end_date, OPEN_END),
+            ibis.coalesce(ws.end_date, OPEN_END),
+        ),
     )
     stays = stays.view()
     rows = stays.join(periods, touches(stays.start, stays.end, periods))
@@ -163,10 +186,30 @@ def _dims(with_legal: bool) -> tuple[str, ...]:
     )
 
 
-STARTED = Facts("placements_started", started_rows, _dims(True), description="one row per placement starting in a period")
-ACTIVE = Facts("placements_active", active_rows, _dims(True), description="one row per placement active at a period's end")
-ENDED = Facts("placements_ended", ended_rows, _dims(True), description="one row per placement ending in a period")
-BED_DAYS = Facts("placement_bed_days", bed_day_rows, _dims(False), description="one row per placement ward stay per period")
+STARTED = Facts(
+    "placements_started",
+    started_rows,
+    _dims(True),
+    description="one row per placement starting in a period",
+)
+ACTIVE = Facts(
+    "placements_active",
+    active_rows,
+    _dims(True),
+    description="one row per placement active at a period's end",
+)
+ENDED = Facts(
+    "placements_ended",
+    ended_rows,
+    _dims(True),
+    description="one row per placement ending in a period",
+)
+BED_DAYS = Facts(
+    "placement_bed_days",
+    bed_day_rows,
+    _dims(False),
+    description="one row per placement ward stay per period",
+)
 
 
 def _inappropriate(t: Table) -> BooleanValue:
@@ -178,25 +221,76 @@ def _inappropriate_acute(t: Table) -> BooleanValue:
 
 
 FLOWS = (
-    ("started", STARTED, "placements started in the period", "started (first referral received) in the period", "01", "activity.admissions", "activity.admissions_adult_acute", "08", "05"),
-    ("bed_days", BED_DAYS, "bed days of placements in the period", "bed days in the period (days of the placement's spells inside the placement)", "02", "bed_days.occupied", "bed_days.occupied_adult_acute", "09", None),
-    ("active", ACTIVE, "placements active at the end of the period", "active at the end of the period", "03", "activity.open_spells", "activity.open_spells_adult_acute", "10", "06"),
-    ("ended", ENDED, "placements ended in the period", "ended (last referral closed) in the period", "04", "activity.discharges", "activity.discharges_adult_acute", "11", "07"),
+    (
+        "started",
+        STARTED,
+        "placements started in the period",
+        "started (first referral received) in the period",
+        "01",
+        "activity.admissions",
+        "activity.admissions_adult_acute",
+        "08",
+        "05",
+    ),
+    (
+        "bed_days",
+        BED_DAYS,
+        "bed days of placements in the period",
+        "bed days in the period (days of the placement's spells inside the placement)",
+        "02",
+        "bed_days.occupied",
+        "bed_days.occupied_adult_acute",
+        "09",
+        None,
+    ),
+    (
+        "active",
+        ACTIVE,
+        "placements active at the end of the period",
+        "active at the end of the period",
+        "03",
+        "activity.open_spells",
+        "activity.open_spells_adult_acute",
+        "10",
+        "06",
+    ),
+    (
+        "ended",
+        ENDED,
+        "placements ended in the period",
+        "ended (last referral closed) in the period",
+        "04",
+        "activity.discharges",
+        "activity.discharges_adult_acute",
+        "11",
+        "07",
+    ),
 )
 WORDS = {
-    "": ("Inappropriate out-of-area placements", "inappropriate out-of-area placements (OAP reason 10: no bed available at the referring organisation)"),
-    "_adult_acute": ("Inappropriate out-of-area placements, adult acute beds", "inappropriate out-of-area placements on adult acute beds (v6 200, 201, 202)"),
+    "": (
+        "Inappropriate out-of-area placements",
+        "inappropriate out-of-area placements (OAP reason 10: no bed available at the referring organisation)",
+    ),
+    "_adult_acute": (
+        "Inappropriate out-of-area placements, adult acute beds",
+        "inappropriate out-of-area placements on adult acute beds (v6 200, 201, 202)",
+    ),
 }
 
 
-def _aggregate(flow: str, where: Callable[[Table], BooleanValue] | None) -> Total | Count:
+def _aggregate(
+    flow: str, where: Callable[[Table], BooleanValue] | None
+) -> Total | Count:
     return Total("bed_days", where) if flow == "bed_days" else Count(where)
 
 
 def _register_flows() -> None:
     for flow, facts, counted, words, number, denom, denom_a, share, rate in FLOWS:
         unit = "days" if flow == "bed_days" else "placements"
-        for suffix, where in (("", _inappropriate), ("_adult_acute", _inappropriate_acute)):
+        for suffix, where in (
+            ("", _inappropriate),
+            ("_adult_acute", _inappropriate_acute),
+        ):
             title, what = WORDS[suffix]
             letter = "a" if suffix else ""
             base = f"out_of_area.inappropriate_{flow}{suffix}"
@@ -205,7 +299,9 @@ def _register_flows() -> None:
                 title=f"{title}: {flow.replace('_', ' ')}",
                 unit=unit,
                 mhsds_id=f"OAP{number}{letter}",
-                definition=f"Number of {what} {words}." if flow != "bed_days" else f"Bed days of {what}: {words}.",
+                definition=f"Number of {what} {words}."
+                if flow != "bed_days"
+                else f"Bed days of {what}: {words}.",
                 numerator=counted,
                 computation=FactMeasure(facts, _aggregate(flow, where)),
             )
@@ -257,8 +353,12 @@ metric(
     mhsds_id="MHS22",
     definition="MHS21 ward stays open at the end of the period whose ward is 50 km or more from the person's home.",
     numerator="open ward stays 50 km or more from home",
-    computation=FactMeasure(WARD_STAYS, Count(lambda t: t.is_open_at_end & (t.distance_home_km >= 50))),
-    caveats=("Where WardLocDistanceHome was not submitted the distance is the great-circle distance from the home LSOA centroid.",),
+    computation=FactMeasure(
+        WARD_STAYS, Count(lambda t: t.is_open_at_end & (t.distance_home_km >= 50))
+    ),
+    caveats=(
+        "Where WardLocDistanceHome was not submitted the distance is the great-circle distance from the home LSOA centroid.",
+    ),
 )
 metric(
     "out_of_area.outside_own_icb_people",
@@ -272,7 +372,9 @@ metric(
     numerator="people in hospital outside their own ICB",
     computation=FactMeasure(OPEN_SPELLS, Distinct("person_id", _outside)),
     is_local=True,
-    caveats=("Not an official measure: the site's ICB is that of its nearest LSOA centroid.",),
+    caveats=(
+        "Not an official measure: the site's ICB is that of its nearest LSOA centroid.",
+    ),
     exclude=("area",),
 )
 metric(
@@ -283,7 +385,9 @@ metric(
     numerator="bed days outside the person's own ICB",
     computation=FactMeasure(WARD_STAYS, Total("bed_days", _outside)),
     is_local=True,
-    caveats=("Not an official measure: the site's ICB is that of its nearest LSOA centroid.",),
+    caveats=(
+        "Not an official measure: the site's ICB is that of its nearest LSOA centroid.",
+    ),
     exclude=("area",),
 )
 metric(

@@ -53,7 +53,9 @@ def _bands() -> Table:
     frame = codes.code_list("age_band_sets")
     frame = frame[frame["band_set"] == "five_year"]
     lower = frame["min_age"].astype("int64")
-    upper = frame["max_age"].fillna(frame["min_age"] + OPEN_BAND_WIDTH - 1).astype("int64")
+    upper = (
+        frame["max_age"].fillna(frame["min_age"] + OPEN_BAND_WIDTH - 1).astype("int64")
+    )
     bands = pd.DataFrame(
         {"_b_band": frame["band"].astype(str), "_b_min": lower, "_b_max": upper}
     )
@@ -65,9 +67,14 @@ def _ages() -> Table:
     return ibis.memtable(pd.DataFrame({"_a_age": list(range(top))}))
 
 
-def population_rows(tables: Tables) -> Table:
-    """One row per area, year, sex, ethnic group and single year of age, with the
-    geography columns of a facts row and ``count`` spread evenly across the band."""
+def population_rows(tables: Tables, icb: str | None = None) -> Table:
+    """Population with the geography columns of a facts row and single years of age.
+
+    LSOAs are first summed into their sub-ICB, ICB, region and IMD decile (the only
+    things breakdowns read), then each five-year band is spread evenly over its single
+    years, so a 30-million-row LSOA file becomes a few million rows before any
+    breakdown. ``icb`` keeps only that ICB's residents.
+    """
     pop = tables["population"]
     geo = tables["geography"].select(
         _g_lsoa="lsoa_code",
@@ -81,49 +88,48 @@ def population_rows(tables: Tables) -> Table:
         .select(_s_sub="sub_icb_code", _s_icb="icb_code", _s_region="region_code")
         .distinct(on="_s_sub", keep="first")
     )
+    joined = pop.left_join(geo, pop.area_code == geo._g_lsoa).left_join(
+        subs, pop.area_code == subs._s_sub
+    )
+    areas = joined.group_by(
+        year=joined.year.cast("int64"),
+        sub_icb_code=ibis.coalesce(joined._g_sub, joined._s_sub),
+        icb_code=ibis.coalesce(joined._g_icb, joined._s_icb),
+        region_code=ibis.coalesce(joined._g_region, joined._s_region),
+        imd_decile=joined._g_imd.cast("int64"),
+        gender_code=joined.sex.cast("string"),
+        ethnic_group=joined.ethnic_group,
+        age_band=joined.age_band,
+    ).aggregate(count=joined["count"].cast("float64").sum())
+    if icb is not None:
+        areas = areas.filter(areas.icb_code == icb)
     bands = _bands()
-    joined = (
-        pop.left_join(geo, pop.area_code == geo._g_lsoa)
-        .left_join(subs, pop.area_code == subs._s_sub)
-        .join(bands, pop.age_band == bands._b_band)
-    )
+    banded = areas.join(bands, areas.age_band == bands._b_band)
     ages = _ages()
-    spread = joined.join(
-        ages, (ages._a_age >= joined._b_min) & (ages._a_age <= joined._b_max)
-    )
+    spread = banded.join(ages, (ages._a_age >= banded._b_min) & (ages._a_age <= banded._b_max))
     width = (spread._b_max - spread._b_min + 1).cast("float64")
-    imd = spread._g_imd.cast("int64")
     return spread.select(
-        year=spread.year.cast("int64"),
-        sub_icb_code=ibis.coalesce(spread._g_sub, spread._s_sub),
-        icb_code=ibis.coalesce(spread._g_icb, spread._s_icb),
-        region_code=ibis.coalesce(spread._g_region, spread._s_region),
-        imd_decile=imd,
-        imd_quintile=((imd + 1) // 2).cast("int64"),
-        gender_code=spread.sex.cast("string"),
-        ethnic_group=spread.ethnic_group,
+        "year",
+        "sub_icb_code",
+        "icb_code",
+        "region_code",
+        "imd_decile",
+        "gender_code",
+        "ethnic_group",
+        imd_quintile=((spread.imd_decile + 1) // 2).cast("int64"),
         age=spread._a_age.cast("int64"),
-        count=spread["count"].cast("float64") / width,
+        count=spread["count"] / width,
     )
 
 
-def population_table(
-    tables: Tables,
-    dims: Sequence[Dimension],
-    ranges: Sequence[Population],
-    icb: str | None = None,
-) -> Table:
+def population_table(rows: Table, dims: Sequence[Dimension], ranges: Sequence[Population]) -> Table:
     """Population by year and breakdown level, one column per age range.
 
     Args:
-        tables: The canonical tables.
+        rows: :func:`population_rows` (usually materialised once per request).
         dims: The breakdown's dimensions (all population-capable).
         ranges: Age ranges wanted (each becomes a column named by :func:`range_key`).
-        icb: Restrict to residents of this ICB (the request's scope).
     """
-    rows = population_rows(tables)
-    if icb is not None:
-        rows = rows.filter(rows.icb_code == icb)
     keys = {"year": rows.year}
     for i, dim in enumerate(dims):
         if dim.columns:
@@ -135,7 +141,5 @@ def population_table(
             condition = condition & (rows.age >= population.min_age)
         if population.max_age is not None:
             condition = condition & (rows.age <= population.max_age)
-        counts[range_key(population)] = ibis.coalesce(
-            rows["count"].sum(where=condition), 0.0
-        )
+        counts[range_key(population)] = ibis.coalesce(rows["count"].sum(where=condition), 0.0)
     return rows.group_by(**keys).aggregate(**counts)

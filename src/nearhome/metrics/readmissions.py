@@ -37,9 +37,11 @@ for _days in (14, 30):
         computation=FactMeasure(
             DISCHARGES,
             Count(
-                lambda t, d=_days: t.is_readmission_index
-                & (t.days_to_readmission >= 0)
-                & (t.days_to_readmission < d)
+                lambda t, d=_days: (
+                    t.is_readmission_index
+                    & (t.days_to_readmission >= 0)
+                    & (t.days_to_readmission < d)
+                )
             ),
             Count(lambda t: t.is_readmission_index),
         ),

@@ -55,7 +55,11 @@ def duration_band(t: Table) -> StringValue:
     minutes = t.duration_minutes
     branches = [(minutes.isnull(), ibis.literal("Ongoing"))]
     for group, bands in DURATION_BANDS.items():
-        in_group = t.type_group == group if group != "other" else ~t.type_group.isin(["seclusion", "segregation"])
+        in_group = (
+            t.type_group == group
+            if group != "other"
+            else ~t.type_group.isin(["seclusion", "segregation"])
+        )
         for upper, label in bands:
             condition = in_group if upper is None else in_group & (minutes <= upper)
             branches.append((condition, ibis.literal(label)))
@@ -68,7 +72,8 @@ def intervention_rows(tables: Tables, periods: Table) -> Table:
     ended = ri.end_at.cast("date")
     rows = ri.join(
         periods,
-        (ri.start_date <= periods.period_last) & (ended.isnull() | (ended >= periods.period_start)),
+        (ri.start_date <= periods.period_last)
+        & (ended.isnull() | (ended >= periods.period_start)),
     )
     rows = rows.select(
         *PERIOD,
@@ -152,6 +157,8 @@ metric(
     definition="MHS76 people as a percentage of the people in hospital at any time during the period.",
     numerator="people with a restrictive intervention in the period",
     denominator="people with a ward stay in the period",
-    computation=Composite(PEOPLE.id, "bed_days.people_in_hospital_during", broadcast=RI_DIMENSIONS),
+    computation=Composite(
+        PEOPLE.id, "bed_days.people_in_hospital_during", broadcast=RI_DIMENSIONS
+    ),
     scale=100,
 )

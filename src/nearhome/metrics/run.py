@@ -56,7 +56,9 @@ def _warehouse(warehouse: Warehouse | str) -> Warehouse:
     return connect(warehouse) if isinstance(warehouse, str) else warehouse
 
 
-def _periods(period: str | ReportingPeriod, frequency: Frequency) -> list[ReportingPeriod]:
+def _periods(
+    period: str | ReportingPeriod, frequency: Frequency
+) -> list[ReportingPeriod]:
     span = parse_span(period) if isinstance(period, str) else period
     periods = split(span, frequency)
     if not periods:
@@ -69,10 +71,16 @@ def _periods(period: str | ReportingPeriod, frequency: Frequency) -> list[Report
     return periods
 
 
-def tidy(long: pd.DataFrame, specs: Sequence[MetricSpec], breakdowns: Sequence[Breakdown]) -> pd.DataFrame:
+def tidy(
+    long: pd.DataFrame, specs: Sequence[MetricSpec], breakdowns: Sequence[Breakdown]
+) -> pd.DataFrame:
     """The long results of the requested pairs in the output contract's columns."""
-    wanted = {(s.id, dimensions.label(b)) for s in specs for b in breakdowns if supports(s, b)}
-    keys = pd.Series(list(zip(long["measure_id"], long["breakdown"], strict=True)), dtype=object)
+    wanted = {
+        (s.id, dimensions.label(b)) for s in specs for b in breakdowns if supports(s, b)
+    }
+    keys = pd.Series(
+        list(zip(long["measure_id"], long["breakdown"], strict=True)), dtype=object
+    )
     rows = long[keys.isin(wanted).to_numpy()].reset_index(drop=True)
     if rows.empty:
         return pd.DataFrame(columns=COLUMNS)
@@ -89,7 +97,9 @@ def tidy(long: pd.DataFrame, specs: Sequence[MetricSpec], breakdowns: Sequence[B
     )
     rows = rows.merge(meta, on="measure_id", how="left")
     crossed = rows["level_1"] != ""
-    level = rows["level_0"].where(~crossed, rows["level_0"] + dimensions.JOIN + rows["level_1"])
+    level = rows["level_0"].where(
+        ~crossed, rows["level_0"] + dimensions.JOIN + rows["level_1"]
+    )
     description = rows["desc_0"].where(~crossed, rows["desc_0"] + "; " + rows["desc_1"])
     denominator = rows["denominator"].where(rows["_has_den"])
     share = rows["numerator"] / denominator.where(denominator != 0) * rows["_scale"]
@@ -113,7 +123,9 @@ def tidy(long: pd.DataFrame, specs: Sequence[MetricSpec], breakdowns: Sequence[B
             "unit": rows["unit"],
         }
     )
-    return out.astype({"numerator": "float64", "denominator": "float64", "value": "float64"})
+    return out.astype(
+        {"numerator": "float64", "denominator": "float64", "value": "float64"}
+    )
 
 
 def run_metrics(  # noqa: PLR0913
@@ -156,12 +168,17 @@ def run_metrics(  # noqa: PLR0913
     request = plan(specs, breakdowns)
     run = Run(store, WarehouseTables(store), periods_table(periods), icb, progress)
     grid = pd.DataFrame(
-        {"period_start": [p.start for p in periods], "period_last": [p.last_day for p in periods]}
+        {
+            "period_start": [p.start for p in periods],
+            "period_last": [p.last_day for p in periods],
+        }
     )
     long = execute(run, request, grid)
     frame = tidy(long, specs, breakdowns)
     frame = _sorted(frame, specs, breakdowns)
-    frame.attrs["nearhome"] = _metadata(specs, breakdowns, periods, frequency, icb, store)
+    frame.attrs["nearhome"] = _metadata(
+        specs, breakdowns, periods, frequency, icb, store
+    )
     if suppress is not None:
         frame = apply_policy(frame, suppress)
     return frame
@@ -200,19 +217,24 @@ def _check(specs: Sequence[MetricSpec], breakdowns: Sequence[Breakdown]) -> None
                 )
 
 
-def _sorted(frame: pd.DataFrame, specs: Sequence[MetricSpec], breakdowns: Sequence[Breakdown]) -> pd.DataFrame:
+def _sorted(
+    frame: pd.DataFrame, specs: Sequence[MetricSpec], breakdowns: Sequence[Breakdown]
+) -> pd.DataFrame:
     if frame.empty:
         return frame.reset_index(drop=True)
     measure_order = {s.id: i for i, s in enumerate(specs)}
     breakdown_order = {dimensions.label(b): i for i, b in enumerate(breakdowns)}
     keyed = frame.assign(
-        _m=frame["measure_id"].map(measure_order), _b=frame["breakdown"].map(breakdown_order)
+        _m=frame["measure_id"].map(measure_order),
+        _b=frame["breakdown"].map(breakdown_order),
     )
-    keyed = keyed.sort_values(["_m", "_b", "period_start", "period_end", "level"], kind="stable")
+    keyed = keyed.sort_values(
+        ["_m", "_b", "period_start", "period_end", "level"], kind="stable"
+    )
     return keyed.drop(columns=["_m", "_b"]).reset_index(drop=True)
 
 
-def _metadata(  # noqa: PLR0913
+def _metadata(
     specs: Sequence[MetricSpec],
     breakdowns: Sequence[Breakdown],
     periods: Sequence[ReportingPeriod],

@@ -31,7 +31,9 @@ def _readmissions(tables: Tables) -> Table:
     index = spell.filter(spell.discharge_date.notnull()).select(
         _i_spell="spell_id", _i_person="person_id", _i_discharge="discharge_date"
     )
-    later = spell.select(_n_spell="spell_id", _n_person="person_id", _n_admission="admission_date")
+    later = spell.select(
+        _n_spell="spell_id", _n_person="person_id", _n_admission="admission_date"
+    )
     pairs = index.join(
         later,
         (index._i_person == later._n_person)
@@ -45,7 +47,9 @@ def _readmissions(tables: Tables) -> Table:
 
 def _crfd(tables: Tables) -> Table:
     spell = tables["spell"].select(
-        _c_spell="spell_id", _c_admission="admission_date", _c_discharge="discharge_date"
+        _c_spell="spell_id",
+        _c_admission="admission_date",
+        _c_discharge="discharge_date",
     )
     ranked = ranked_crfd(tables)
     joined = ranked.join(spell, ranked.spell_id == spell._c_spell)
@@ -62,12 +66,15 @@ def spell_outcomes(tables: Tables) -> Table:
     destinations = _excluded("discharge_destination")
     readmissions = _readmissions(tables)
     crfd = _crfd(tables)
-    joined = spell.left_join(readmissions, spell.spell_id == readmissions._r_spell).left_join(
-        crfd, spell.spell_id == crfd._d_spell
-    )
+    joined = spell.left_join(
+        readmissions, spell.spell_id == readmissions._r_spell
+    ).left_join(crfd, spell.spell_id == crfd._d_spell)
     is_index = (
         joined.discharge_date.notnull()
-        & (joined.discharge_method_code.isnull() | ~joined.discharge_method_code.isin(methods))
+        & (
+            joined.discharge_method_code.isnull()
+            | ~joined.discharge_method_code.isin(methods)
+        )
         & (
             joined.discharge_destination_code.isnull()
             | ~joined.discharge_destination_code.isin(destinations)
