@@ -193,6 +193,9 @@ def _openings(
 
 def _merge_arrivals(times: list[FloatArray]) -> tuple[FloatArray, IntArray]:
     """All pools' admissions of each replication in time order ([R, K], inf padded)."""
+    if len(times) == 1:
+        width = int((times[0] < np.inf).sum(axis=1).max(initial=0))
+        return times[0][:, :width], np.zeros((times[0].shape[0], width), dtype=np.int64)
     stacked = np.concatenate(times, axis=1)
     pools = np.concatenate(
         [np.full(t.shape, p, dtype=np.int64) for p, t in enumerate(times)], axis=1

@@ -536,10 +536,86 @@ class _Batch:
             del v
 
 
+def _single_pool_loss(inputs: BatchInputs) -> bool:
+    """One pool, every bed always open, nobody ever waits: the single-ward fast path."""
+    return (
+        inputs.pools == 1
+        and not inputs.can_wait()
+        and bool(np.all(inputs.open_from == -np.inf))
+        and bool(np.all(inputs.close_at == np.inf))
+    )
+
+
+def _append(rec_n: IntArray, mask: BoolArray) -> tuple[IntArray, IntArray, IntArray]:
+    """Rows, columns and record positions for the True cells of ``mask``, in row order."""
+    rows, cols = np.nonzero(mask)
+    rank = np.cumsum(mask, axis=1)[rows, cols] - 1
+    return rows, cols, rec_n[rows] + rank
+
+
+def _run_single_pool_loss(batch: _Batch) -> None:
+    """A single pool where beds are all alike and nobody waits, one pass per admission.
+
+    With identical beds only the *multiset* of bed end times matters: an admission finds a
+    bed iff the earliest end has passed, and which free bed it takes changes nothing that
+    is recorded. So each pass is one ``argmin`` over the beds of every replication, and the
+    stays (the k-th admission takes the k-th pre-drawn visit) are computed up front.
+    """
+    x, rec = batch.x, batch.rec
+    batch.start()
+    end = batch.end[:, 0, :]
+    reps, width = x.arr_t.shape
+    rows = np.arange(reps)
+    times = x.arr_t
+    live = times <= x.horizon
+    v = x.vis_offset[0] + np.arange(width) % batch.nvis[0]
+    safe = np.where(live, times, 0.0)
+    d = np.clip(np.floor(safe).astype(np.int64), 0, x.clin_mult.shape[1] - 1)
+    stay = (
+        x.vis_clin[:, v] * x.clin_mult[0, d]
+        + (x.vis_crfd[:, v] - x.vis_rem[:, v] * x.removal_ramp[0, d])
+        * x.crfd_mult[0, d]
+    )
+    stay = np.maximum(
+        stay - np.maximum(stay - x.long_thr[0], 0.0) * x.long_cut[0, d], MIN_STAY_DAYS
+    )
+    leave = safe + stay
+    admitted = np.zeros((reps, width), dtype=np.bool_)
+    for k in range(width):
+        if not live[:, k].any():
+            break
+        j = end.argmin(axis=1)
+        ok = (end[rows, j] <= times[:, k]) & live[:, k]
+        end[rows[ok], j[ok]] = leave[ok, k]
+        admitted[:, k] = ok
+    counted = live & (times >= x.warmup)
+    rec.arrivals[:, 0] = counted.sum(axis=1)
+    rec.sent_away[:, 0] = (counted & ~admitted).sum(axis=1)
+    r, k, n = _append(rec.seg_n, admitted)
+    rec.seg_pool[r, n], rec.seg_start[r, n], rec.seg_end[r, n], rec.seg_kind[r, n] = (
+        0,
+        times[r, k],
+        leave[r, k],
+        1,
+    )
+    rec.seg_n += admitted.sum(axis=1)
+    away = live & ~admitted
+    r, k, n = _append(rec.aw_n, away)
+    rec.aw_pool[r, n], rec.aw_start[r, n], rec.aw_end[r, n], rec.aw_kind[r, n] = (
+        0,
+        times[r, k],
+        leave[r, k],
+        1,
+    )
+    rec.aw_n += away.sum(axis=1)
+
+
 def run_batch(inputs: BatchInputs, records: BatchRecords) -> None:
     """Simulate a batch of replications with NumPy, filling ``records`` in place."""
     batch = _Batch(inputs, records)
-    if not inputs.can_wait():
+    if _single_pool_loss(inputs):
+        _run_single_pool_loss(batch)
+    elif not inputs.can_wait():
         batch.run_loss_only()
     else:
         batch.run()
