@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from nearhome.cli import board, capacity, data, demo, metrics, serve, users
+from nearhome.cli import board, capacity, data, demo, evaluate, metrics, report, serve, users
 from nearhome.errors import NearhomeError
 
 app = typer.Typer(
@@ -24,6 +24,8 @@ app.add_typer(metrics.app, name="metrics")
 app.add_typer(capacity.app, name="capacity")
 app.add_typer(users.app, name="users")
 app.add_typer(board.app, name="board")
+app.add_typer(report.app, name="report")
+app.command("evaluate")(evaluate.evaluate)
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 
