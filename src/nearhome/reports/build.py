@@ -21,7 +21,7 @@ from nearhome.errors import InvalidConfig
 from nearhome.periods import ReportingPeriod, add_months
 from nearhome.reports import sections
 from nearhome.reports.board_evidence import carer_involvement
-from nearhome.reports.calendar import latest_year, period_words
+from nearhome.reports.calendar import latest_year, period_words, quarter_of
 from nearhome.reports.capacity_runs import run_capacity
 from nearhome.reports.coverage import Coverage, data_coverage
 from nearhome.reports.model import Report, Section
@@ -101,6 +101,11 @@ def resolve_period(spec: ReportSpec, coverage: Coverage) -> ReportingPeriod:
         raise InvalidConfig(
             f"The report period {period.label()} must be 1, 3 or 12 whole months.",
             hint="For example --period 2025-04..2026-03.",
+        )
+    if _months(period) == 3 and quarter_of(period.start).start != period.start:
+        raise InvalidConfig(
+            f"The report period {period.label()} is three months but not a quarter.",
+            hint="Quarters run Apr-Jun, Jul-Sep, Oct-Dec and Jan-Mar.",
         )
     if period.end > coverage.span.end or period.end <= coverage.first_month:
         raise InvalidConfig(

@@ -131,6 +131,18 @@ def _select(frame: pd.DataFrame, measure: str, breakdown: str) -> pd.DataFrame:
     return chosen.reset_index(drop=True)
 
 
+FREQUENCY_OF_MONTHS = {1: "month", 3: "quarter", 12: "rolling12"}
+"""How the reporting period is asked of the catalogue (a year ends with its last month)."""
+
+
+def _months(period: ReportingPeriod) -> int:
+    return (
+        (period.end.year - period.start.year) * 12
+        + period.end.month
+        - period.start.month
+    )
+
+
 def _known(measures: Iterable[str], specs: Mapping[str, MetricSpec]) -> list[str]:
     return [m for m in dict.fromkeys(measures) if m in specs]
 
@@ -193,8 +205,8 @@ def fetch_results(
     year, year_shown = _run(
         warehouse,
         _known(needs.year, specs),
-        period=f"{period.last_day:%Y-%m}",
-        frequency="rolling12" if period.days > 31 else "month",
+        period=period if _months(period) != 12 else f"{period.last_day:%Y-%m}",
+        frequency=FREQUENCY_OF_MONTHS[_months(period)],
         by=breakdowns or ["all"],
         icb=icb,
         policy=policy,
