@@ -10,7 +10,17 @@ import sys
 
 import typer
 
-from nearhome.cli import board, capacity, data, demo, evaluate, metrics, report, serve, users
+from nearhome.cli import (
+    board,
+    capacity,
+    data,
+    demo,
+    evaluate,
+    metrics,
+    report,
+    serve,
+    users,
+)
 from nearhome.errors import NearhomeError
 
 app = typer.Typer(

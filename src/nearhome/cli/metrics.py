@@ -11,14 +11,18 @@ from rich.table import Table
 
 from nearhome.cli.progress import progress_bar
 
-app = typer.Typer(help="List, explain and run the metric catalogue.", no_args_is_help=True)
+app = typer.Typer(
+    help="List, explain and run the metric catalogue.", no_args_is_help=True
+)
 console = Console()
 FREQUENCIES = ("month", "quarter", "fy", "rolling12")
 
 
 @app.command("list")
 def list_metrics(
-    family: Annotated[str | None, typer.Option(help="Only this family (e.g. out_of_area).")] = None,
+    family: Annotated[
+        str | None, typer.Option(help="Only this family (e.g. out_of_area).")
+    ] = None,
 ) -> None:
     """Table of metric ids, titles, units and the national measure each mirrors."""
     from nearhome.metrics import catalogue
@@ -30,14 +34,24 @@ def list_metrics(
     for spec in catalogue():
         if family is not None and spec.family != family:
             continue
-        table.add_row(spec.id, spec.title, spec.unit, spec.mhsds_id or "", "yes" if spec.is_local else "")
+        table.add_row(
+            spec.id,
+            spec.title,
+            spec.unit,
+            spec.mhsds_id or "",
+            "yes" if spec.is_local else "",
+        )
         shown += 1
     console.print(table)
     console.print(f"{shown} metrics")
 
 
 @app.command("show")
-def show(metric_id: Annotated[str, typer.Argument(help="Metric id, e.g. bed_days.occupied.")]) -> None:
+def show(
+    metric_id: Annotated[
+        str, typer.Argument(help="Metric id, e.g. bed_days.occupied.")
+    ],
+) -> None:
     """The full definition of one metric."""
     from nearhome.metrics import get
 
@@ -59,20 +73,43 @@ def show(metric_id: Annotated[str, typer.Argument(help="Metric id, e.g. bed_days
 
 @app.command("run")
 def run(
-    warehouse: Annotated[str, typer.Option(help="Warehouse URL.")] = "duckdb:///nearhome.duckdb",
-    measures: Annotated[str, typer.Option(help="Metric ids or families, comma-separated, or all.")] = "all",
-    period: Annotated[str, typer.Option(help="Span of months, e.g. 2025-04..2026-03.")] = ...,  # type: ignore[assignment]
-    frequency: Annotated[str, typer.Option(help="month, quarter, fy or rolling12.")] = "month",
-    by: Annotated[str, typer.Option(help="Breakdowns, comma-separated; cross two with *, e.g. icb,icb*ethnic_group.")] = "all",
-    suppress: Annotated[str, typer.Option(help="Disclosure policy: mhsds, hes or none (direct care only).")] = "mhsds",
-    icb: Annotated[str | None, typer.Option(help="Only this ICB's residents (and sites, for capacity).")] = None,
-    out: Annotated[Path | None, typer.Option(help="Write to FILE (.csv, .parquet or .xlsx).")] = None,
+    warehouse: Annotated[
+        str, typer.Option(help="Warehouse URL.")
+    ] = "duckdb:///nearhome.duckdb",
+    measures: Annotated[
+        str, typer.Option(help="Metric ids or families, comma-separated, or all.")
+    ] = "all",
+    period: Annotated[
+        str, typer.Option(help="Span of months, e.g. 2025-04..2026-03.")
+    ] = ...,  # type: ignore[assignment]
+    frequency: Annotated[
+        str, typer.Option(help="month, quarter, fy or rolling12.")
+    ] = "month",
+    by: Annotated[
+        str,
+        typer.Option(
+            help="Breakdowns, comma-separated; cross two with *, e.g. icb,icb*ethnic_group."
+        ),
+    ] = "all",
+    suppress: Annotated[
+        str,
+        typer.Option(help="Disclosure policy: mhsds, hes or none (direct care only)."),
+    ] = "mhsds",
+    icb: Annotated[
+        str | None,
+        typer.Option(help="Only this ICB's residents (and sites, for capacity)."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Write to FILE (.csv, .parquet or .xlsx).")
+    ] = None,
 ) -> None:
     """Compute metrics for every period of a span and write or print them."""
     from nearhome.metrics import run_metrics, write_results
 
     if frequency not in FREQUENCIES:
-        raise typer.BadParameter(f"use one of {', '.join(FREQUENCIES)}", param_hint="--frequency")
+        raise typer.BadParameter(
+            f"use one of {', '.join(FREQUENCIES)}", param_hint="--frequency"
+        )
     with progress_bar("Computing metrics") as update:
         frame = run_metrics(
             warehouse,
@@ -86,13 +123,36 @@ def run(
         )
     if out is not None:
         written = write_results(frame, out, suppress=suppress)
-        console.print(f"Wrote {len(frame):,} rows to [bold]{written}[/bold] (disclosure policy: {suppress})")
+        console.print(
+            f"Wrote {len(frame):,} rows to [bold]{written}[/bold] (disclosure policy: {suppress})"
+        )
         return
     table = Table(title=f"{len(frame):,} rows (disclosure policy: {suppress})")
-    for column in ("measure_id", "period_end", "breakdown", "level", "numerator", "denominator", "value"):
+    for column in (
+        "measure_id",
+        "period_end",
+        "breakdown",
+        "level",
+        "numerator",
+        "denominator",
+        "value",
+    ):
         table.add_column(column)
     for row in frame.head(200).itertuples(index=False):
-        table.add_row(*(str(getattr(row, c)) for c in ("measure_id", "period_end", "breakdown", "level", "numerator", "denominator", "value")))
+        table.add_row(
+            *(
+                str(getattr(row, c))
+                for c in (
+                    "measure_id",
+                    "period_end",
+                    "breakdown",
+                    "level",
+                    "numerator",
+                    "denominator",
+                    "value",
+                )
+            )
+        )
     console.print(table)
     if len(frame) > 200:
         console.print("(first 200 rows; use --out to write them all)")
