@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from nearhome.metrics.disclosure import DisclosurePolicy
+    from nearhome.reports.evaluate import Evaluation
 
 console = Console()
 
@@ -46,8 +50,7 @@ def evaluate(
     from nearhome.periods import parse_span
     from nearhome.reports.coverage import data_coverage
     from nearhome.reports.evaluate import evaluate_pilot
-    from nearhome.reports.spc_chart import render_spc_chart
-    from nearhome.reports.suppression import hides, resolve_policy
+    from nearhome.reports.suppression import resolve_policy
 
     if improvement not in ("decrease", "increase"):
         raise typer.BadParameter("use decrease or increase", param_hint="--improvement")
@@ -73,6 +76,15 @@ def evaluate(
         f"[bold]{title}[/bold], {area}: pilot from {result.intervention:%b %Y}, "
         f"{len(result.monthly)} months ({span.label()})"
     )
+    _print(result)
+    if svg is not None:
+        _write_chart(
+            result, svg, f"{title}, {area}: before and after the pilot", policy
+        )
+
+
+def _print(result: Evaluation) -> None:
+    """The effects table, the SPC rebase in a sentence, and any caveats."""
     table = Table(title="Interrupted time series (segmented quasi-Poisson regression)")
     for column in ("effect", "estimate", "95% interval", "p", "meaning"):
         table.add_column(column)
@@ -88,23 +100,26 @@ def evaluate(
     points = result.spc.points
     before = points[points["segment"] == 0]["mean"].iloc[0]
     after = points[points["segment"] == points["segment"].max()]["mean"].iloc[0]
-    summary = result.spc.summary.iloc[0]
+    variation = str(result.spc.summary.iloc[0]["variation_icon"]).replace("_", " ")
     console.print(
         f"SPC rebase: mean {before:,.2f} before, {after:,.2f} since the pilot; "
-        f"latest month {str(summary['variation_icon']).replace('_', ' ')}."
+        f"latest month {variation}."
     )
     for note in result.notes:
         console.print(f"Note: {note}")
-    if svg is not None:
-        if any(hides(policy, float(c)) for c in result.monthly["count"]):
-            console.print(
-                f"No chart written: some months have counts the '{policy.name}' policy hides."
-            )
-        else:
-            svg.write_text(
-                render_spc_chart(
-                    result.spc, title=f"{title}, {area}: before and after the pilot"
-                ),
-                encoding="utf-8",
-            )
-            console.print(f"Wrote {svg}")
+
+
+def _write_chart(
+    result: Evaluation, path: Path, title: str, policy: DisclosurePolicy
+) -> None:
+    """Write the rebased chart unless the policy hides a month's count."""
+    from nearhome.reports.spc_chart import render_spc_chart
+    from nearhome.reports.suppression import hides
+
+    if any(hides(policy, float(c)) for c in result.monthly["count"]):
+        console.print(
+            f"No chart written: some months have counts the '{policy.name}' policy hides."
+        )
+        return
+    path.write_text(render_spc_chart(result.spc, title=title), encoding="utf-8")
+    console.print(f"Wrote {path}")

@@ -187,64 +187,66 @@ def line_chart(  # noqa: PLR0913 (keyword-only chart options)
     """
     left, right, top, bottom = 64, 170, 36, 40
     dates = sorted({_as_date(d) for d in frame[x]})
-    values = [number(v) for v in frame[y]]
-    finite = [v for v in values if math.isfinite(v)]
+    finite = [v for v in (number(c) for c in frame[y]) if math.isfinite(v)]
     ticks = svg.nice_range(min([0.0, *finite]), max([1.0, *finite]))
     py = svg.Linear(ticks[0], ticks[1], height - bottom, top)
     px = svg.Linear(0, max(len(dates) - 1, 1), left, width - right)
-    where = {d: i for i, d in enumerate(dates)}
     body = [svg.text(12, 22, title, size=14, weight="bold")]
     body += _y_grid(py, ticks, left, width - right)
-    every = max(1, math.ceil(len(dates) / 12))
-    body += [
-        svg.text(
-            px(i),
-            height - bottom + 16,
-            _x_label(d, quarterly),
-            anchor="middle",
-            fill=svg.MUTED,
-        )
-        for i, d in enumerate(dates)
-        if i % every == 0
-    ]
+    body += _time_axis(px, dates, height - bottom + 16, quarterly)
     if y_label:
-        middle = (top + height - bottom) / 2
-        body.append(
-            f'<text x="14" y="{middle:.1f}" text-anchor="middle" font-size="11" fill="{svg.MUTED}" '
-            f'transform="rotate(-90 14 {middle:.1f})">{svg.escape_text(y_label)}</text>'
-        )
+        body.append(_y_title(y_label, (top + height - bottom) / 2))
+    where = {d: i for i, d in enumerate(dates)}
     names = list(dict.fromkeys(str(s) for s in frame[series]))
     for k, name in enumerate(names):
         part = frame[frame[series].astype(str) == name]
         colour = svg.RED if name in dashed else svg.PALETTE[k % len(svg.PALETTE)]
-        points = [
-            (where[_as_date(d)], number(v))
-            for d, v in zip(part[x], part[y], strict=True)
-        ]
+        cells = list(zip(part[x], part[y], strict=True))
+        points = [(where[_as_date(d)], number(v)) for d, v in cells]
         hidden = {
             where[_as_date(d)]
-            for d, v in zip(part[x], part[y], strict=True)
+            for d, v in cells
             if isinstance(v, str) and v == SUPPRESSED
         }
         body += _polyline(px, py, points, colour, dashed=name in dashed)
         body += _points(
             px, py, (points, hidden), colour, name, (dates, quarterly), decimals
         )
-        legend_y = top + 8 + k * 18
-        body.append(
-            svg.line(
-                width - right + 12,
-                legend_y,
-                width - right + 32,
-                legend_y,
-                stroke=colour,
-                width=2.5,
-                dash="5 3" if name in dashed else "",
-            )
+        body += _legend_entry(
+            width - right + 12, top + 8 + k * 18, name, colour, dashed=name in dashed
         )
-        body.append(svg.text(width - right + 38, legend_y + 4, _short(name, 22)))
     description = f"{len(names)} series over {len(dates)} months: {', '.join(names)}."
     return svg.document(width, height, title, description, body)
+
+
+def _time_axis(
+    px: svg.Linear, dates: list[dt.date], y: float, quarterly: bool
+) -> list[str]:
+    """Month (or quarter) labels, at most about twelve of them."""
+    every = max(1, math.ceil(len(dates) / 12))
+    return [
+        svg.text(px(i), y, _x_label(d, quarterly), anchor="middle", fill=svg.MUTED)
+        for i, d in enumerate(dates)
+        if i % every == 0
+    ]
+
+
+def _y_title(words: str, middle: float) -> str:
+    return (
+        f'<text x="14" y="{middle:.1f}" text-anchor="middle" font-size="11" fill="{svg.MUTED}" '
+        f'transform="rotate(-90 14 {middle:.1f})">{svg.escape_text(words)}</text>'
+    )
+
+
+def _legend_entry(
+    x: float, y: float, name: str, colour: str, *, dashed: bool
+) -> list[str]:
+    return [
+        svg.line(
+            x, y, x + 20, y, stroke=colour, width=2.5, dash="5 3" if dashed else ""
+        ),
+        svg.text(x + 26, y + 4, _short(name, 22)),
+    ]
 
 
 def _polyline(

@@ -53,45 +53,39 @@ def needs(plan: Plan | None) -> Needs:
     return Needs(year={BED_DAYS: (POOLS,)})
 
 
+def _pool_row(label: object, load: float) -> dict[str, object]:
+    """One pool's two answers: beds at 85% occupancy, and beds for the risk target."""
+    fixed = beds_at_occupancy(load, OCCUPANCY, rounding="ceil")
+    risk = beds_for(load, TARGET)
+    occupancy = load * (1 - erlang_b(load, risk)) / risk * 100 if risk else math.nan
+    return {
+        "Pool": words(label),
+        "Beds in use on average": load,
+        "Beds at 85% occupancy": fixed,
+        "% sent away with those beds": erlang_b(load, fixed) * 100,
+        "Beds for at most 5% sent away": risk,
+        "Occupancy with those beds (%)": occupancy,
+    }
+
+
 def _data_view(context: Context) -> list[Block]:
     rows = context.results.rows(BED_DAYS, POOLS)
-    days = context.period.days
-    out = []
-    for _, row in rows.iterrows():
-        value = row["value"]
-        if is_suppressed(value) or float(value) <= 0:
-            continue
-        load = float(value) / days
-        fixed = beds_at_occupancy(load, OCCUPANCY, rounding="ceil")
-        risk = beds_for(load, TARGET)
-        out.append(
-            {
-                "Pool": words(row["level_description"]),
-                "Beds in use on average": load,
-                "Beds at 85% occupancy": fixed,
-                "% sent away with those beds": erlang_b(load, fixed) * 100,
-                "Beds for at most 5% sent away": risk,
-                "Occupancy with those beds (%)": load
-                * (1 - erlang_b(load, risk))
-                / risk
-                * 100
-                if risk
-                else math.nan,
-            }
-        )
+    out = [
+        _pool_row(row["level_description"], float(row["value"]) / context.period.days)
+        for _, row in rows.iterrows()
+        if not is_suppressed(row["value"]) and float(row["value"]) > 0
+    ]
     if not out:
-        return [
-            Paragraph(
-                "No bed days by capacity pool for this ICB's residents.", tone="note"
-            )
-        ]
-    frame = (
-        pd.DataFrame(out)
-        .sort_values("Beds in use on average", ascending=False)
-        .reset_index(drop=True)
-    )
+        note = "No bed days by capacity pool for this ICB's residents."
+        return [Paragraph(note, tone="note")]
+    frame = pd.DataFrame(out).sort_values("Beds in use on average", ascending=False)
+    frame = frame.reset_index(drop=True)
+    return [_views_figure(frame), _views_table(frame)]
+
+
+def _views_table(frame: pd.DataFrame) -> Table:
     kinds = dict.fromkeys(frame.columns[1:], "estimate")
-    table = Table(
+    return Table(
         key="capacity_views",
         title="Beds needed: the 85% occupancy view beside the risk view",
         frame=frame,
@@ -107,6 +101,9 @@ def _data_view(context: Context) -> list[Block]:
         "divided by its days, wherever they were treated, so demand that went out of area "
         "counts. Sent away: Erlang B, the share of admissions finding every bed full.",
     )
+
+
+def _views_figure(frame: pd.DataFrame) -> Figure:
     chart = charts.interval_chart(
         frame.assign(
             low=frame["Beds in use on average"],
@@ -122,7 +119,7 @@ def _data_view(context: Context) -> list[Block]:
         title="Beds: average use to the risk view, with the 85% view",
         decimals=0,
     )
-    figure = Figure(
+    return Figure(
         "capacity-views",
         "Beds: average use to the risk view, with the 85% view",
         chart,
@@ -130,7 +127,6 @@ def _data_view(context: Context) -> list[Block]:
         "out-of-area placements to 5% (dot); the diamond is the 85% occupancy answer.",
         kind="estimate",
     )
-    return [figure, table]
 
 
 def _simulation(runs: CapacityRuns) -> list[Block]:

@@ -90,17 +90,8 @@ def spc_view(
     dates = month_dates(series)
     latest, last = series["value"].iloc[-1], dates[-1]
     shown = text_value(latest, spec)
-    values = [v for v in series["value"] if not isinstance(v, str)]
-    if (
-        len(values) < len(series)
-        or len(values) < MIN_POINTS
-        or any(isinstance(v, float) and math.isnan(v) for v in values)
-    ):
-        reason = (
-            "some months are suppressed under the disclosure policy"
-            if len(values) < len(series)
-            else f"fewer than {MIN_POINTS} months have a value"
-        )
+    reason = _why_no_chart(list(series["value"]))
+    if reason:
         note = Paragraph(f"{title}: no SPC chart, because {reason}.", tone="note")
         card = Card(
             title,
@@ -111,7 +102,7 @@ def spc_view(
         )
         return SpcView(measure, title, card, note, latest, last, None)
     chart = stats.xmr(
-        [float(v) for v in values],
+        [float(v) for v in series["value"]],
         pd.to_datetime(pd.Series(dates)),
         improvement=improvement,
         target=target,
@@ -121,13 +112,8 @@ def spc_view(
         chart, title=title, y_label=unit_words(spec) or "count", decimals=decimals
     )
     summary = chart.summary.iloc[0]
-    figure = Figure(
-        key,
-        title,
-        unique_ids(svg, key),
-        caption=_caption(chart, decimals, target),
-        kind=kind,
-    )
+    caption = _caption(chart, decimals, target)
+    figure = Figure(key, title, unique_ids(svg, key), caption=caption, kind=kind)
     card = Card(
         title,
         shown,
@@ -138,6 +124,18 @@ def spc_view(
         kind=kind,
     )
     return SpcView(measure, title, card, figure, latest, last, summary)
+
+
+def _why_no_chart(values: list[object]) -> str:
+    """Why a monthly series cannot be charted ('' when it can)."""
+    if any(isinstance(v, str) for v in values):
+        return "some months are suppressed under the disclosure policy"
+    known = [
+        v for v in values if isinstance(v, int | float) and not math.isnan(float(v))
+    ]
+    if len(known) < len(values) or len(known) < MIN_POINTS:
+        return f"fewer than {MIN_POINTS} months have a value"
+    return ""
 
 
 def _icon(value: object) -> str | None:
