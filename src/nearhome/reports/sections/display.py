@@ -155,10 +155,12 @@ def by_level(  # noqa: PLR0913 (keyword-only table options)
     kinds: dict[str, ColumnKind] = {}
     for measure, header in present:
         rows = results.rows(measure, breakdown).set_index("level")["value"]
-        frame[header] = (
-            frame["level"].map(rows).where(frame["level"].isin(rows.index), math.nan)
-        )
         kinds[header] = kind_for(results.specs.get(measure))
+        # A level a count never reached is a zero; a share of nothing is no data.
+        absent = 0.0 if kinds[header] == "count" and not rows.empty else math.nan
+        frame[header] = (
+            frame["level"].map(rows).where(frame["level"].isin(rows.index), absent)
+        )
     if order == "value":
         frame = frame.assign(_sort=frame["level"].map(rank).fillna(-1.0))
         frame = frame.sort_values(["_sort", "level"], ascending=[False, True]).drop(

@@ -30,6 +30,8 @@ from nearhome.stats import SpcResult
 
 Improvement = Literal["increase", "decrease", "neither"]
 MIN_POINTS = 6
+CHART_WIDTH = 880
+"""Wide enough for a label every other month of two years ("Oct 2024") not to collide."""
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,11 @@ def spc_view(
     )
     decimals = decimals_for(kind)
     svg = render_spc_chart(
-        chart, title=title, y_label=unit_words(spec) or "count", decimals=decimals
+        chart,
+        title=title,
+        y_label=unit_words(spec) or "count",
+        decimals=decimals,
+        width=CHART_WIDTH,
     )
     summary = chart.summary.iloc[0]
     caption = _caption(chart, decimals, target)
