@@ -164,14 +164,23 @@ def _level_keys(
     return keys, constants
 
 
+Reducer = tuple[Any, str | None, str | None]
+
+
 def inputs(
     rows: Table, specs: Sequence[MetricSpec]
-) -> tuple[Table, dict[str, tuple[Any, str | None, str | None]]]:
-    """The facts with every metric's per-row value and filter as plain columns (shared
-    columns once), and for each metric part the aggregate and its column names."""
+) -> tuple[Table, dict[str, Reducer], dict[str, str]]:
+    """The facts with every metric's per-row value and filter as plain columns, the
+    distinct aggregates over them, and which aggregate gives each metric part.
+
+    Shared inputs and identical aggregates (the many metrics dividing by the same count)
+    are computed once: the number of aggregates drives the cost of every breakdown.
+    """
     columns: dict[str, ir.Value] = {}
     names: dict[object, str] = {}
-    plan: dict[str, tuple[Any, str | None, str | None]] = {}
+    reducers: dict[str, Reducer] = {}
+    seen: dict[tuple[object, ...], str] = {}
+    parts: dict[str, str] = {}
 
     def name(expr: ir.Value | None) -> str | None:
         if expr is None:
@@ -187,16 +196,22 @@ def inputs(
         assert isinstance(measure, FactMeasure)
         for part in PARTS:
             aggregate = getattr(measure, part)
-            if aggregate is not None:
-                value, where = aggregate.inputs(rows)
-                plan[f"m{j}_{part}"] = (aggregate, name(value), name(where))
-    return rows.mutate(**columns), plan
+            if aggregate is None:
+                continue
+            value, where = aggregate.inputs(rows)
+            x, w = name(value), name(where)
+            key = (type(aggregate).__name__, getattr(aggregate, "q", None), x, w)
+            if key not in seen:
+                seen[key] = f"a{len(seen)}"
+                reducers[seen[key]] = (aggregate, x, w)
+            parts[f"m{j}_{part}"] = seen[key]
+    return rows.mutate(**columns), reducers, parts
 
 
 def aggregation(
     rows: Table,
     breakdown: Breakdown,
-    plan: Mapping[str, tuple[Any, str | None, str | None]],
+    plan: Mapping[str, Reducer],
 ) -> Table:
     """One breakdown's aggregation, in the stacked column order."""
     keys, constants = _level_keys(rows, breakdown)
@@ -239,7 +254,10 @@ def describe(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _melt(
-    frame: pd.DataFrame, specs: Sequence[MetricSpec], wanted: set[Key]
+    frame: pd.DataFrame,
+    specs: Sequence[MetricSpec],
+    wanted: set[Key],
+    columns: Mapping[str, str],
 ) -> pd.DataFrame:
     """A stacked wide result as long rows, keeping only the planned pairs."""
     frame = describe(frame)
@@ -248,8 +266,8 @@ def _melt(
     for j, spec in enumerate(specs):
         part = base.assign(measure_id=spec.id)
         for name in PARTS:
-            column = f"m{j}_{name}"
-            part[name] = frame[column].astype("float64") if column in frame else np.nan
+            column = columns.get(f"m{j}_{name}")
+            part[name] = frame[column].astype("float64") if column else np.nan
         parts.append(part)
     long = pd.concat(parts, ignore_index=True)
     keep = pd.Series(
@@ -290,7 +308,7 @@ class Run:
             {spec.id: spec for wanted in groups.values() for spec in wanted}.values()
         )
         wanted = {(spec.id, b) for b, chosen in groups.items() for spec in chosen}
-        rows, parts = inputs(rows, specs)
+        rows, parts, columns = inputs(rows, specs)
         cached = _materialise(rows, self.warehouse) if len(groups) > 1 else rows
         breakdowns = list(groups)
         try:
@@ -299,7 +317,7 @@ class Run:
                 frame = self.execute(
                     stacked([aggregation(cached, b, parts) for b in batch])
                 )
-                self.frames.append(_melt(frame, specs, wanted))
+                self.frames.append(_melt(frame, specs, wanted, columns))
                 self.report(
                     f"{facts.name} by {dimensions.label(batch[-1])}", len(batch)
                 )

@@ -255,18 +255,16 @@ def _render(
         )
         values = out[column].astype("float64")
         apply = controlled & counted & values.notna()
-        rounded[column] = values.where(
-            ~apply, values.map(lambda v: _round(v, chosen.rounding))
-        )
+        rounded[column] = values.where(~apply, _round(values, chosen.rounding))
     hidden = flags["numerator"] | flags["denominator"]
     value = out["value"].astype("float64")
     share = out["unit"].isin(SHARE_UNITS)
     count = ~share & ~out["unit"].isin(STATISTIC_UNITS)
     value = value.where(~(count & controlled), rounded["numerator"])
     if chosen.recompute_from_rounded:
-        scale = (out["value"] / (out["numerator"] / out["denominator"])).replace(
-            [np.inf, -np.inf], np.nan
-        )
+        numbers = out[["value", "numerator", "denominator"]].astype("float64")
+        ratio = numbers["value"] / (numbers["numerator"] / numbers["denominator"])
+        scale = ratio.where(np.isfinite(ratio))
         recomputed = (
             rounded["numerator"]
             / rounded["denominator"].where(rounded["denominator"] != 0)
