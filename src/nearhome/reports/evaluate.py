@@ -279,7 +279,8 @@ def pilot_series(
     spec = get(measure)
     if spec.kind == "statistic":
         raise InvalidConfig(
-            f"{measure} is a {spec.unit.replace('_', ' ')}, which cannot be modelled as counts.",
+            f"{measure} is a statistic ({spec.unit.replace('_', ' ')}), which cannot be "
+            "modelled as counts.",
             hint="Choose a count or a share, e.g. out_of_area.inappropriate_bed_days.",
         )
     frame = run_metrics(
