@@ -584,17 +584,19 @@ def _census_spec(visits: pd.DataFrame, census: pd.Timestamp) -> CensusSpec:
     )
 
 
-def _mix(visits: pd.DataFrame) -> dict[str, float]:
-    arrivals = visits[
-        visits["is_arrival"]
-        & visits["age_band"].notna()
-        & visits["gender_code"].astype(str).isin(["1", "2"])
-    ]
-    if arrivals.empty:
-        return {}
-    keys = arrivals["age_band"].astype(str) + "|" + arrivals["gender_code"].astype(str)
-    shares = keys.value_counts(normalize=True)
-    return {str(k): round(float(v), 6) for k, v in shares.sort_index().items()}
+def _mix(visits: pd.DataFrame, known: set[str], fallback: pd.DataFrame) -> dict[str, float]:
+    """Share of admissions by ``age_band|sex`` among groups the population table has.
+
+    A pool entered only by transfer (PICU often is) takes its visits' mix, and a pool
+    with no usable visits takes the mix of every visit in the baseline.
+    """
+    for frame in (visits[visits["is_arrival"]], visits, fallback):
+        keys = frame["age_band"].astype(str) + "|" + frame["gender_code"].astype(str)
+        keys = keys[keys.isin(known)]
+        if len(keys):
+            shares = keys.value_counts(normalize=True)
+            return {str(k): round(float(v), 6) for k, v in shares.sort_index().items()}
+    return {}
 
 
 def _transfers(frames: BaselineFrames) -> list[TransferSpec]:
@@ -638,6 +640,8 @@ def build_scenario(
     pop_series = _population_series(frames, days)
     pop_now = _population_series(frames, pd.DatetimeIndex([census]))
     pools, fits = [], {}
+    pop = frames.population
+    known = set(pop["age_band"].astype(str) + "|" + pop["sex"].astype(str))
     for pool in frames.pools:
         mine = frames.visits[frames.visits["pool"] == pool]
         fit = fit_demand(daily_admissions(frames, pool, fit_start, census), pop_series)
@@ -655,7 +659,7 @@ def build_scenario(
                 los=_los_spec(mine[mine["start"] >= fit_start]),
                 census=_census_spec(mine, census),
                 long_stay_days=LONG_STAY_DAYS.get(group),
-                age_sex_mix=_mix(mine),
+                age_sex_mix=_mix(mine, known, frames.visits),
                 non_resident_census=round(
                     float(frames.non_resident_census.get(pool, 0.0)), 3
                 ),

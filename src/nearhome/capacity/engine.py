@@ -486,12 +486,8 @@ class _Batch:
         x, rec = self.x, self.rec
         self.start()
         reps, pools, _ = self.end.shape
-        scheduled = bool(
-            np.any(
-                np.isfinite(x.open_from) & (x.open_from > -np.inf)
-                | np.isfinite(x.close_at)
-            )
-        )
+        always_open = (x.open_from == -np.inf) & (x.close_at == np.inf)
+        scheduled = not bool(always_open.all())
         single = pools == 1 and not scheduled
         every = np.arange(reps)
         for k in range(x.arr_t.shape[1]):

@@ -139,7 +139,7 @@ def midlands_multipliers(spec: MidlandsSpec) -> tuple[float, float]:
     Examples:
         >>> a, l = midlands_multipliers(MidlandsSpec(delayed_share_of_bed_days=0.1))
         >>> round(a, 4), round(a * l, 4)
-        (0.956, 0.9026)
+        (0.895, 0.8356)
     """
     others = (
         spec.demographic_growth

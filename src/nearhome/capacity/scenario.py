@@ -306,13 +306,14 @@ class Levers(_Model):
 
     @model_validator(mode="after")
     def _groups(self) -> Levers:
+        problems = []
         unknown = [g for g in self.crfd_removal_pct if g not in CRFD_GROUPS]
         if unknown:
-            raise ValueError(
-                f"unknown CRFD reason groups {unknown}; use {list(CRFD_GROUPS)}"
-            )
+            problems.append(f"unknown CRFD reason groups {unknown}; use {list(CRFD_GROUPS)}")
         if self.start and self.full_effect and self.full_effect < self.start:
-            raise ValueError("full_effect must not be before start")
+            problems.append("full_effect must not be before start")
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
 
