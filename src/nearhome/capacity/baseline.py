@@ -584,7 +584,9 @@ def _census_spec(visits: pd.DataFrame, census: pd.Timestamp) -> CensusSpec:
     )
 
 
-def _mix(visits: pd.DataFrame, known: set[str], fallback: pd.DataFrame) -> dict[str, float]:
+def _mix(
+    visits: pd.DataFrame, known: set[str], fallback: pd.DataFrame
+) -> dict[str, float]:
     """Share of admissions by ``age_band|sex`` among groups the population table has.
 
     A pool entered only by transfer (PICU often is) takes its visits' mix, and a pool

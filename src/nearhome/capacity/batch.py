@@ -136,8 +136,20 @@ class BatchRecords:
 def empty_records(
     reps: int, pools: int, capacities: tuple[int, int, int]
 ) -> BatchRecords:
-    """Zeroed records sized for a batch."""
+    """Records sized for a batch.
+
+    Stay and placement columns are left uninitialised (only the first ``seg_n`` / ``aw_n``
+    entries of a row are ever written or read); the columns whose default means something
+    (``seg_block`` = never blocked, ``*_out`` = discharge, and the queue, which is searched
+    by pool) are filled.
+    """
     s, a, q = capacities
+
+    def unset(n: int) -> FloatArray:
+        return np.empty((reps, n))
+
+    def unset_small(n: int) -> SmallArray:
+        return np.empty((reps, n), dtype=np.int16)
 
     def floats(n: int) -> FloatArray:
         return np.full((reps, n), np.inf)
@@ -146,18 +158,18 @@ def empty_records(
         return np.full((reps, n), -1, dtype=np.int16)
 
     return BatchRecords(
-        seg_pool=ints(s),
-        seg_start=floats(s),
-        seg_end=floats(s),
+        seg_pool=unset_small(s),
+        seg_start=unset(s),
+        seg_end=unset(s),
         seg_block=floats(s),
         seg_out=np.zeros((reps, s), dtype=np.int16),
-        seg_kind=ints(s),
+        seg_kind=unset_small(s),
         seg_n=np.zeros(reps, dtype=np.int64),
-        aw_pool=ints(a),
-        aw_start=floats(a),
-        aw_end=floats(a),
+        aw_pool=unset_small(a),
+        aw_start=unset(a),
+        aw_end=unset(a),
         aw_out=np.zeros((reps, a), dtype=np.int16),
-        aw_kind=ints(a),
+        aw_kind=unset_small(a),
         aw_n=np.zeros(reps, dtype=np.int64),
         q_pool=ints(q),
         q_since=floats(q),

@@ -96,6 +96,9 @@ class LengthOfStay:
         """
         total = self.quantile(u)
         share = sum(self.crfd_share.values())
+        if share == 0:
+            none = np.zeros(total.shape)
+            return StayComponents(clinical=total, crfd=none, removable=none)
         removal = removal or {}
         removable_share = sum(
             s * removal.get(g, 0.0) for g, s in self.crfd_share.items()

@@ -15,6 +15,7 @@ batch at once.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -41,7 +42,13 @@ def rng_for(seed: int, rep: int, pool: PoolModel, stream: int) -> np.random.Gene
 def _cumulative_rates(
     model: PlanModel, pool: PoolModel, reps: Sequence[int]
 ) -> FloatArray:
-    """Cumulative expected admissions at each midnight, per replication ([R, D+1])."""
+    """Cumulative expected admissions at each midnight, per replication ([R, D+1]).
+
+    Without month-to-month noise every replication shares one row (a broadcast view).
+    """
+    if pool.monthly_cv <= 0:
+        row = np.concatenate(([0.0], np.cumsum(pool.rates)))
+        return np.broadcast_to(row, (len(reps), row.size))
     rates = np.broadcast_to(pool.rates, (len(reps), pool.rates.size))
     if pool.monthly_cv > 0:
         shape = 1.0 / pool.monthly_cv**2
@@ -239,6 +246,11 @@ def _away_census(
     return pools, starts.astype(np.float64), ends, nexts
 
 
+def _join(parts: list[NDArray[np.generic]]) -> NDArray[Any]:
+    """Pools' visit arrays side by side (no copy for a single pool)."""
+    return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
+
+
 def build_batch(model: PlanModel, reps: Sequence[int]) -> BatchInputs:
     """Draw every random number replications ``reps`` need and lay them out for the engine."""
     reps = list(reps)
@@ -281,10 +293,10 @@ def build_batch(model: PlanModel, reps: Sequence[int]) -> BatchInputs:
         arr_t=arr_t,
         arr_p=arr_p,
         vis_offset=offset,
-        vis_clin=np.concatenate(clin, axis=1),
-        vis_crfd=np.concatenate(crfd, axis=1),
-        vis_rem=np.concatenate(rem, axis=1),
-        vis_next=np.concatenate(nxt, axis=1),
+        vis_clin=_join(clin),
+        vis_crfd=_join(crfd),
+        vis_rem=_join(rem),
+        vis_next=_join(nxt),
         clin_mult=model.clin_mult,
         crfd_mult=model.crfd_mult,
         removal_ramp=model.removal_ramp,

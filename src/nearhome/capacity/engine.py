@@ -549,6 +549,32 @@ def _append(rec_n: IntArray, mask: BoolArray) -> tuple[IntArray, IntArray, IntAr
     return rows, cols, rec_n[rows] + rank
 
 
+def _first_pool_stays(
+    x: BatchInputs, width: int, start: FloatArray, nvis: int
+) -> FloatArray:
+    """Stays of the k-th visit of pool 0 starting at ``start[:, k]`` (the loop core's formula)."""
+    v = x.vis_offset[0] + np.arange(width) % nvis
+    clin = x.vis_clin[:, :width] if width <= nvis else x.vis_clin[:, v]
+    neutral = (
+        bool(np.all(x.clin_mult[0] == 1.0))
+        and bool(np.all(x.crfd_mult[0] == 1.0))
+        and bool(np.all(x.removal_ramp[0] == 0.0))
+        and not np.isfinite(x.long_thr[0])
+        and not bool(np.any(x.vis_crfd[:, v]))
+    )
+    if neutral:
+        # the general formula reduces to clin * 1 + (0 - rem * 0) * 1 = clin, bit for bit
+        return np.asarray(np.maximum(clin, MIN_STAY_DAYS), dtype=np.float64)
+    d = np.clip(np.floor(start).astype(np.int64), 0, x.clin_mult.shape[1] - 1)
+    stay = (
+        x.vis_clin[:, v] * x.clin_mult[0, d]
+        + (x.vis_crfd[:, v] - x.vis_rem[:, v] * x.removal_ramp[0, d])
+        * x.crfd_mult[0, d]
+    )
+    over = np.maximum(stay - x.long_thr[0], 0.0) * x.long_cut[0, d]
+    return np.asarray(np.maximum(stay - over, MIN_STAY_DAYS), dtype=np.float64)
+
+
 def _run_single_pool_loss(batch: _Batch) -> None:
     """A single pool where beds are all alike and nobody waits, one pass per admission.
 
@@ -564,26 +590,23 @@ def _run_single_pool_loss(batch: _Batch) -> None:
     rows = np.arange(reps)
     times = x.arr_t
     live = times <= x.horizon
-    v = x.vis_offset[0] + np.arange(width) % batch.nvis[0]
     safe = np.where(live, times, 0.0)
-    d = np.clip(np.floor(safe).astype(np.int64), 0, x.clin_mult.shape[1] - 1)
-    stay = (
-        x.vis_clin[:, v] * x.clin_mult[0, d]
-        + (x.vis_crfd[:, v] - x.vis_rem[:, v] * x.removal_ramp[0, d])
-        * x.crfd_mult[0, d]
-    )
-    stay = np.maximum(
-        stay - np.maximum(stay - x.long_thr[0], 0.0) * x.long_cut[0, d], MIN_STAY_DAYS
-    )
-    leave = safe + stay
-    admitted = np.zeros((reps, width), dtype=np.bool_)
-    for k in range(width):
-        if not live[:, k].any():
-            break
-        j = end.argmin(axis=1)
-        ok = (end[rows, j] <= times[:, k]) & live[:, k]
-        end[rows[ok], j[ok]] = leave[ok, k]
-        admitted[:, k] = ok
+    leave = safe + _first_pool_stays(x, width, safe, int(batch.nvis[0]))
+    ends = np.ascontiguousarray(end)
+    flat = ends.reshape(-1)
+    base = rows * ends.shape[1]
+    times_t = np.ascontiguousarray(times.T)
+    leave_t = np.ascontiguousarray(leave.T)
+    admitted_t = np.zeros((width, reps), dtype=np.bool_)
+    for k in range(int(live.sum(axis=1).max(initial=0))):
+        idx = base + ends.argmin(axis=1)
+        earliest = flat.take(idx)
+        ok = earliest <= times_t[k]
+        # a replication with no k-th admission has time inf: it "admits" at inf, harmlessly,
+        # because it has no later admissions either; it is masked out below
+        flat[idx] = np.where(ok, leave_t[k], earliest)
+        admitted_t[k] = ok
+    admitted = admitted_t.T & live
     counted = live & (times >= x.warmup)
     rec.arrivals[:, 0] = counted.sum(axis=1)
     rec.sent_away[:, 0] = (counted & ~admitted).sum(axis=1)

@@ -165,7 +165,7 @@ def measure_batch(
     start_s = (s0 >= lo) & (s0 <= hi)
     start_a = (a0 >= lo) & (a0 <= hi)
     blocked_q = (~arrivals_q) & (rec.q_since[rq, kq] >= lo)
-    people_start = (rec.seg_kind == 0).sum(axis=1) + x.init_away_n
+    people_start = np.bincount(r[kind_s == 0], minlength=x.reps) + x.init_away_n
     discharged = np.bincount(r[(rec.seg_out[r, k] == 0) & (s1 <= hi)], minlength=x.reps)
     discharged += np.bincount(
         ra[(rec.aw_out[ra, ka] == 0) & (a1 <= hi)], minlength=x.reps

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -71,7 +72,7 @@ class PoolModel:
     arrival_wait: bool = False
     start: Start = "census"
 
-    @property
+    @cached_property
     def key(self) -> int:
         """Seed key of the pool's random streams."""
         return pool_key(self.id)
@@ -117,7 +118,7 @@ class PlanModel:
         """Visits to pre-draw per pool and replication: the mean with a wide margin."""
         mean = self.expected_visits()
         cv = np.array([p.monthly_cv for p in self.pools])
-        return np.ceil(mean * (1.3 + 3.0 * cv) + 8.0 * np.sqrt(mean) + 20.0).astype(
+        return np.ceil(mean * (1.1 + 3.0 * cv) + 6.0 * np.sqrt(mean) + 20.0).astype(
             np.int64
         )
 

@@ -309,7 +309,9 @@ class Levers(_Model):
         problems = []
         unknown = [g for g in self.crfd_removal_pct if g not in CRFD_GROUPS]
         if unknown:
-            problems.append(f"unknown CRFD reason groups {unknown}; use {list(CRFD_GROUPS)}")
+            problems.append(
+                f"unknown CRFD reason groups {unknown}; use {list(CRFD_GROUPS)}"
+            )
         if self.start and self.full_effect and self.full_effect < self.start:
             problems.append("full_effect must not be before start")
         if problems:

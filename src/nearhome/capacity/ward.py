@@ -139,7 +139,7 @@ def _model(
 
 
 def run_model(
-    model: PlanModel, reps: int, *, batch_size: int = 500, use_loop: bool = False
+    model: PlanModel, reps: int, *, batch_size: int = 2000, use_loop: bool = False
 ) -> RepMeasures:
     """Run a model's replications in batches with one of the two engine cores."""
     parts = []
