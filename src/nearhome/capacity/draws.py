@@ -246,7 +246,7 @@ def _away_census(
     return pools, starts.astype(np.float64), ends, nexts
 
 
-def _join(parts: list[NDArray[np.generic]]) -> NDArray[Any]:
+def _join(parts: Sequence[NDArray[Any]]) -> NDArray[Any]:
     """Pools' visit arrays side by side (no copy for a single pool)."""
     return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
 
