@@ -44,7 +44,11 @@ Result = tuple[float, float, float]  # numerator, denominator, value
 
 
 def _day(value: object) -> dt.date | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+    if (
+        value is None
+        or (isinstance(value, float) and math.isnan(value))
+        or value is pd.NaT
+    ):
         return None
     if isinstance(value, pd.Timestamp):
         return value.date()
@@ -59,7 +63,10 @@ def load(warehouse: object) -> dict[str, pd.DataFrame]:
     for name in TABLES:
         frame = warehouse.execute(warehouse.table(name))  # type: ignore[attr-defined]
         for column in frame.columns:
-            if column.endswith(("_date", "_from", "_to", "month_start")) and column != "period":
+            if (
+                column.endswith(("_date", "_from", "_to", "month_start"))
+                and column != "period"
+            ):
                 frame[column] = frame[column].map(_day).astype(object)
         data[name] = frame
     return data
@@ -109,7 +116,9 @@ def group_codes(grouping: str, group: str | None = None) -> set[str]:
 ACUTE = group_codes("oap_adult_acute")
 
 
-def stay_on(data: dict[str, pd.DataFrame], spell_ids: Sequence[str], day: dt.date) -> pd.Series | None:
+def stay_on(
+    data: dict[str, pd.DataFrame], spell_ids: Sequence[str], day: dt.date
+) -> pd.Series | None:
     """The ward stay of these spells on ``day``: the latest started by then, else the
     first after; ties to the one ending later."""
     stays = data["ward_stay"]
@@ -130,7 +139,11 @@ def stay_on(data: dict[str, pd.DataFrame], spell_ids: Sequence[str], day: dt.dat
 def legal_group_on(data: dict[str, pd.DataFrame], person: str, day: dt.date) -> str:
     mha = data["mha_period"]
     mine = mha[mha["person_id"] == person]
-    groups = {row.legal_status_group for row in mine.itertuples() if open_at(row.start_date, row.end_date, day)}
+    groups = {
+        row.legal_status_group
+        for row in mine.itertuples()
+        if open_at(row.start_date, row.end_date, day)
+    }
     for group in ("detention", "short_term", "cto", "guardianship", "other"):
         if group in groups:
             return group
@@ -142,7 +155,12 @@ def person_row(data: dict[str, pd.DataFrame], person: str) -> pd.Series:
     return people[people["person_id"] == person].iloc[0]
 
 
-def population(data: dict[str, pd.DataFrame], year: int, lo: int | None = None, hi: int | None = None) -> float:
+def population(
+    data: dict[str, pd.DataFrame],
+    year: int,
+    lo: int | None = None,
+    hi: int | None = None,
+) -> float:
     """Residents in the age range (five-year bands spread evenly over single years)."""
     pop = data["population"]
     years = sorted(int(y) for y in pop["year"].unique())
@@ -160,14 +178,20 @@ def population(data: dict[str, pd.DataFrame], year: int, lo: int | None = None, 
 
 
 def share(numerator: float, denominator: float, scale: float) -> Result:
-    return numerator, denominator, (numerator / denominator * scale) if denominator else NAN
+    return (
+        numerator,
+        denominator,
+        (numerator / denominator * scale) if denominator else NAN,
+    )
 
 
 def count(n: float) -> Result:
     return float(n), NAN, float(n)
 
 
-def statistic(values: Sequence[float], how: Callable[[Sequence[float]], float]) -> Result:
+def statistic(
+    values: Sequence[float], how: Callable[[Sequence[float]], float]
+) -> Result:
     return NAN, float(len(values)), how(values) if len(values) else NAN
 
 
@@ -182,7 +206,7 @@ def _spells(data: dict[str, pd.DataFrame]) -> list:  # type: ignore[type-arg]
     return list(data["spell"].itertuples())
 
 
-def admissions(data, p, which="all"):  # noqa: ANN001, ANN201
+def admissions(data, p, which="all"):
     n = 0
     for s in _spells(data):
         if not p.start <= s.admission_date < p.end:
@@ -197,31 +221,49 @@ def admissions(data, p, which="all"):  # noqa: ANN001, ANN201
             continue
         if which in ("detained", "informal"):
             group = legal_group_on(data, s.person_id, s.admission_date)
-            if (which == "detained") != (group == "detention") or (which == "informal" and group != "informal"):
+            if (which == "detained") != (group == "detention") or (
+                which == "informal" and group != "informal"
+            ):
                 continue
         n += 1
     return count(n)
 
 
-def discharged(data, p):  # noqa: ANN001, ANN201
-    return [s for s in _spells(data) if s.discharge_date is not None and p.start <= s.discharge_date < p.end]
+def discharged(data, p):
+    return [
+        s
+        for s in _spells(data)
+        if s.discharge_date is not None and p.start <= s.discharge_date < p.end
+    ]
 
 
-def discharges(data, p, acute=False):  # noqa: ANN001, ANN201
+def discharges(data, p, acute=False):
     rows = discharged(data, p)
     if acute:
-        rows = [s for s in rows if (st := stay_on(data, [s.spell_id], s.discharge_date)) is not None and st.bed_type_code in ACUTE]
+        rows = [
+            s
+            for s in rows
+            if (st := stay_on(data, [s.spell_id], s.discharge_date)) is not None
+            and st.bed_type_code in ACUTE
+        ]
     return count(len(rows))
 
 
-def open_spells(data, p):  # noqa: ANN001, ANN201
-    return [s for s in _spells(data) if open_at(s.admission_date, s.discharge_date, p.last)]
+def open_spells(data, p):
+    return [
+        s for s in _spells(data) if open_at(s.admission_date, s.discharge_date, p.last)
+    ]
 
 
-def open_count(data, p, acute=False, people=False, where=None):  # noqa: ANN001, ANN201
+def open_count(data, p, acute=False, people=False, where=None):
     rows = open_spells(data, p)
     if acute:
-        rows = [s for s in rows if (st := stay_on(data, [s.spell_id], p.last)) is not None and st.bed_type_code in ACUTE]
+        rows = [
+            s
+            for s in rows
+            if (st := stay_on(data, [s.spell_id], p.last)) is not None
+            and st.bed_type_code in ACUTE
+        ]
     if where is not None:
         rows = [s for s in rows if where(s)]
     return count(len({s.person_id for s in rows}) if people else len(rows))
@@ -234,7 +276,7 @@ def _stays(data: dict[str, pd.DataFrame]) -> list:  # type: ignore[type-arg]
     return list(data["ward_stay"].itertuples())
 
 
-def bed_days(data, p, where=None):  # noqa: ANN001, ANN201
+def bed_days(data, p, where=None):
     total = 0
     for w in _stays(data):
         if where is None or where(w):
@@ -242,9 +284,12 @@ def bed_days(data, p, where=None):  # noqa: ANN001, ANN201
     return count(total)
 
 
-def leave_nights(data, w, p):  # noqa: ANN001, ANN201
+def leave_nights(data, w, p):
     leave = data["leave"]
-    mine = leave[(leave["ward_stay_id"] == w.ward_stay_id) & leave["kind"].isin(["home_leave", "leave_of_absence"])]
+    mine = leave[
+        (leave["ward_stay_id"] == w.ward_stay_id)
+        & leave["kind"].isin(["home_leave", "leave_of_absence"])
+    ]
     total = 0
     for row in mine.itertuples():
         lo = max(row.start_date, w.start_date, p.start)
@@ -253,29 +298,41 @@ def leave_nights(data, w, p):  # noqa: ANN001, ANN201
     return total
 
 
-def bed_days_less_leave(data, p):  # noqa: ANN001, ANN201
+def bed_days_less_leave(data, p):
     total = 0
     for w in _stays(data):
-        total += max(nights(w.start_date, w.end_date, p.start, p.end) - leave_nights(data, w, p), 0)
+        total += max(
+            nights(w.start_date, w.end_date, p.start, p.end) - leave_nights(data, w, p),
+            0,
+        )
     return count(total)
 
 
-def people_during(data, p):  # noqa: ANN001, ANN201
-    people = {w.person_id for w in _stays(data) if w.start_date <= p.last and (w.end_date is None or w.end_date >= p.start)}
+def people_during(data, p):
+    people = {
+        w.person_id
+        for w in _stays(data)
+        if w.start_date <= p.last and (w.end_date is None or w.end_date >= p.start)
+    }
     return count(len(people))
 
 
-def open_ward_stays(data, p, min_km=None):  # noqa: ANN001, ANN201
+def open_ward_stays(data, p, min_km=None):
     n = 0
     for w in _stays(data):
-        if open_at(w.start_date, w.end_date, p.last) and (min_km is None or (w.distance_home_km is not None and w.distance_home_km >= min_km)):
+        if open_at(w.start_date, w.end_date, p.last) and (
+            min_km is None
+            or (w.distance_home_km is not None and w.distance_home_km >= min_km)
+        ):
             n += 1
     return count(n)
 
 
 def detention_days(data, person: str) -> list[tuple[dt.date, dt.date | None]]:
     mha = data["mha_period"]
-    mine = mha[(mha["person_id"] == person) & (mha["legal_status_group"] == "detention")]
+    mine = mha[
+        (mha["person_id"] == person) & (mha["legal_status_group"] == "detention")
+    ]
     spans = sorted((r.start_date, r.end_date) for r in mine.itertuples())
     merged: list[list] = []  # type: ignore[type-arg]
     for start, end in spans:
@@ -287,7 +344,7 @@ def detention_days(data, person: str) -> list[tuple[dt.date, dt.date | None]]:
     return [(a, b) for a, b in merged]
 
 
-def detained_bed_days(data, p):  # noqa: ANN001, ANN201
+def detained_bed_days(data, p):
     total = 0
     for w in _stays(data):
         for start, end in detention_days(data, w.person_id):
@@ -297,7 +354,7 @@ def detained_bed_days(data, p):  # noqa: ANN001, ANN201
     return count(total)
 
 
-def outside_icb(data, w) -> bool:  # noqa: ANN001
+def outside_icb(data, w) -> bool:
     icb = person_row(data, w.person_id)["icb_code"]
     return w.site_icb_code is not None and icb is not None and w.site_icb_code != icb
 
@@ -305,7 +362,7 @@ def outside_icb(data, w) -> bool:  # noqa: ANN001
 # --- capacity ------------------------------------------------------------------------
 
 
-def capacity(data, p):  # noqa: ANN001, ANN201
+def capacity(data, p):
     """available, closed, occupied bed days and beds at the end, over all wards."""
     wards = data["ward"]
     months = data["ward_month"]
@@ -314,15 +371,24 @@ def capacity(data, p):  # noqa: ANN001, ANN201
     while cursor < p.end:
         nxt = (cursor.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
         for key, rows in wards.groupby(["provider_code", "ward_code"]):
-            sub = months[(months["provider_code"] == key[0]) & (months["ward_code"] == key[1]) & (months["month_start"] == cursor)]
+            sub = months[
+                (months["provider_code"] == key[0])
+                & (months["ward_code"] == key[1])
+                & (months["month_start"] == cursor)
+            ]
             sub = sub[sub["available_bed_days"].notna()]
             if not sub.empty:
                 available += float(sub["available_bed_days"].sum())
                 closed += float(sub["closed_bed_days"].fillna(0).sum())
             else:
-                available += sum(r.beds * nights(r.valid_from, r.valid_to, cursor, nxt) for r in rows.itertuples())
+                available += sum(
+                    r.beds * nights(r.valid_from, r.valid_to, cursor, nxt)
+                    for r in rows.itertuples()
+                )
         cursor = nxt
-    beds = sum(r.beds for r in wards.itertuples() if open_at(r.valid_from, r.valid_to, p.last))
+    beds = sum(
+        r.beds for r in wards.itertuples() if open_at(r.valid_from, r.valid_to, p.last)
+    )
     occupied = bed_days(data, p)[0]
     return available, closed, occupied, beds
 
@@ -330,22 +396,27 @@ def capacity(data, p):  # noqa: ANN001, ANN201
 # --- length of stay --------------------------------------------------------------------
 
 
-def cohort(data, s, day, group, lo, hi) -> bool:  # noqa: ANN001, PLR0913
+def cohort(data, s, day, group, lo, hi) -> bool:
     stay = stay_on(data, [s.spell_id], s.discharge_date)
     years = age(person_row(data, s.person_id)["birth_date"], day)
     if years < lo or (hi is not None and years > hi):
         return False
-    return group is None or (stay is not None and stay.bed_type_code in group_codes("los_publication", group))
+    return group is None or (
+        stay is not None and stay.bed_type_code in group_codes("los_publication", group)
+    )
 
 
-def crfd_spell_days(data, s) -> int:  # noqa: ANN001
+def crfd_spell_days(data, s) -> int:
     crfd = data["crfd_period"]
     mine = crfd[crfd["spell_id"] == s.spell_id]
     mine = mine[mine["end_date"].isna() | (mine["end_date"] != mine["start_date"])]
-    return sum(crfd_days(row, mine, s.admission_date, s.discharge_date or FAR) for row in mine.itertuples())
+    return sum(
+        crfd_days(row, mine, s.admission_date, s.discharge_date or FAR)
+        for row in mine.itertuples()
+    )
 
 
-def crfd_days(row, periods_of_spell, lo: dt.date, hi: dt.date) -> int:  # noqa: ANN001
+def crfd_days(row, periods_of_spell, lo: dt.date, hi: dt.date) -> int:
     """MHS26: from lo if begun earlier; else the day after it began, unless it continues
     the spell's previous period (began within a day of its end, or that is still open)."""
     ordered = periods_of_spell.sort_values(["start_date", "crfd_id"])
@@ -357,7 +428,11 @@ def crfd_days(row, periods_of_spell, lo: dt.date, hi: dt.date) -> int:  # noqa: 
         first = row.start_date + dt.timedelta(days=1)
     else:
         previous_end = ordered.iloc[position - 1]["end_date"]
-        if previous_end is None or (isinstance(previous_end, float)) or row.start_date <= previous_end + dt.timedelta(days=1):
+        if (
+            previous_end is None
+            or (isinstance(previous_end, float))
+            or row.start_date <= previous_end + dt.timedelta(days=1)
+        ):
             first = row.start_date
         else:
             first = row.start_date + dt.timedelta(days=1)
@@ -368,28 +443,42 @@ def crfd_days(row, periods_of_spell, lo: dt.date, hi: dt.date) -> int:  # noqa: 
 # --- out of area ------------------------------------------------------------------------
 
 
-def placements(data) -> list[dict]:  # noqa: ANN001
+def placements(data) -> list[dict]:
     """Overlapping OAP referrals of a person (same appropriateness) merged."""
     ref = data["referral"]
-    ref = ref[ref["is_oap"]].sort_values(["person_id", "is_inappropriate_oap", "received_date", "referral_id"])
+    ref = ref[ref["is_oap"]].sort_values(
+        ["person_id", "is_inappropriate_oap", "received_date", "referral_id"]
+    )
     out: list[dict] = []
-    for (_person, _inapp), rows in ref.groupby(["person_id", "is_inappropriate_oap"], sort=False):
+    for (_person, _inapp), rows in ref.groupby(
+        ["person_id", "is_inappropriate_oap"], sort=False
+    ):
         current: dict | None = None
         for r in rows.itertuples():
             if current is not None and r.received_date <= (current["end"] or FAR):
                 current["refs"].append(r.referral_id)
-                if current["end"] is not None and (r.closed_date is None or r.closed_date > current["end"]):
+                if current["end"] is not None and (
+                    r.closed_date is None or r.closed_date > current["end"]
+                ):
                     current["end"] = r.closed_date
                 continue
-            current = {"person": r.person_id, "inappropriate": r.is_inappropriate_oap, "start": r.received_date, "end": r.closed_date, "refs": [r.referral_id]}
+            current = {
+                "person": r.person_id,
+                "inappropriate": r.is_inappropriate_oap,
+                "start": r.received_date,
+                "end": r.closed_date,
+                "refs": [r.referral_id],
+            }
             out.append(current)
     spells = data["spell"]
     for placement in out:
-        placement["spells"] = list(spells[spells["referral_id"].isin(placement["refs"])]["spell_id"])
+        placement["spells"] = list(
+            spells[spells["referral_id"].isin(placement["refs"])]["spell_id"]
+        )
     return out
 
 
-def oap_flow(data, p, flow, inappropriate=True, acute=False):  # noqa: ANN001, ANN201, PLR0913
+def oap_flow(data, p, flow, inappropriate=True, acute=False):
     total = 0
     for pl in placements(data):
         if inappropriate and not pl["inappropriate"]:
@@ -422,38 +511,68 @@ def oap_flow(data, p, flow, inappropriate=True, acute=False):  # noqa: ANN001, A
 # --- CRFD ------------------------------------------------------------------------------
 
 
-def crfd_rows(data) -> pd.DataFrame:  # noqa: ANN001
+def crfd_rows(data) -> pd.DataFrame:
     crfd = data["crfd_period"]
     return crfd[crfd["end_date"].isna() | (crfd["end_date"] != crfd["start_date"])]
 
 
-def crfd_metric(data, p, what):  # noqa: ANN001, ANN201
+def crfd_metric(data, p, what):
     crfd = crfd_rows(data)
     spells = data["spell"].set_index("spell_id")
     if what == "days":
         total = 0
         for row in crfd.itertuples():
-            if row.start_date <= p.last and (row.end_date is None or row.end_date >= p.start):
-                total += crfd_days(row, crfd[crfd["spell_id"] == row.spell_id], p.start, p.end)
+            if row.start_date <= p.last and (
+                row.end_date is None or row.end_date >= p.start
+            ):
+                total += crfd_days(
+                    row, crfd[crfd["spell_id"] == row.spell_id], p.start, p.end
+                )
         return count(total)
     if what == "started":
         return count(sum(p.start <= r.start_date < p.end for r in crfd.itertuples()))
     if what == "ended":
-        return count(sum(r.end_date is not None and p.start <= r.end_date < p.end for r in crfd.itertuples()))
+        return count(
+            sum(
+                r.end_date is not None and p.start <= r.end_date < p.end
+                for r in crfd.itertuples()
+            )
+        )
     people = set()
     for r in crfd.itertuples():
-        discharge = spells.loc[r.spell_id, "discharge_date"] if r.spell_id in spells.index else None
-        if open_at(r.start_date, r.end_date, p.last) and (discharge is None or discharge > p.last):
+        discharge = (
+            spells.loc[r.spell_id, "discharge_date"]
+            if r.spell_id in spells.index
+            else None
+        )
+        if open_at(r.start_date, r.end_date, p.last) and (
+            discharge is None or discharge > p.last
+        ):
             people.add(r.person_id)
     return count(len(people))
 
 
 # --- Mental Health Act -------------------------------------------------------------------
 
-PART_3 = {"07", "08", "09", "10", "12", "13", "14", "15", "16", "17", "18", "31", "32", "34"}
+PART_3 = {
+    "07",
+    "08",
+    "09",
+    "10",
+    "12",
+    "13",
+    "14",
+    "15",
+    "16",
+    "17",
+    "18",
+    "31",
+    "32",
+    "34",
+}
 
 
-def mha_classes(data) -> dict[str, str | None]:  # noqa: ANN001, C901, PLR0912
+def mha_classes(data) -> dict[str, str | None]:
     """Each legal status period's class, following the published category list."""
     mha = data["mha_period"].sort_values(["person_id", "start_date", "mha_id"])
     spells = data["spell"].sort_values(["person_id", "admission_date", "spell_id"])
@@ -466,9 +585,12 @@ def mha_classes(data) -> dict[str, str | None]:  # noqa: ANN001, C901, PLR0912
     linked = {}
     for m in mha.itertuples():
         candidates = [
-            s for s in spells.itertuples()
-            if s.person_id == m.person_id and s.provider_code == m.provider_code
-            and s.admission_date <= (m.end_date or FAR) and s.admission_date <= (m.expiry_date or FAR)
+            s
+            for s in spells.itertuples()
+            if s.person_id == m.person_id
+            and s.provider_code == m.provider_code
+            and s.admission_date <= (m.end_date or FAR)
+            and s.admission_date <= (m.expiry_date or FAR)
             and (s.discharge_date is None or s.discharge_date >= m.start_date)
         ]
         candidates.sort(key=lambda s: (s.admission_date, s.spell_id))
@@ -477,18 +599,26 @@ def mha_classes(data) -> dict[str, str | None]:  # noqa: ANN001, C901, PLR0912
     groups: dict[tuple, list] = {}  # type: ignore[type-arg]
     for m in mha.itertuples():
         spell = linked[m.mha_id]
-        groups.setdefault((m.person_id, None if spell is None else spell.spell_id), []).append(m)
+        groups.setdefault(
+            (m.person_id, None if spell is None else spell.spell_id), []
+        ).append(m)
     day = dt.timedelta(days=1)
-    for (_person, _spell), rows in groups.items():
+    for rows in groups.values():
         prev = None
         for m in rows:
             s = linked[m.mha_id]
-            out[m.mha_id] = _classify(m, s, prev, previous_destination.get(None if s is None else s.spell_id), day)
+            out[m.mha_id] = _classify(
+                m,
+                s,
+                prev,
+                previous_destination.get(None if s is None else s.spell_id),
+                day,
+            )
             prev = m
     return out
 
 
-def _classify(m, s, prev, prev_dest, day):  # noqa: ANN001, ANN202, C901, PLR0911, PLR0912
+def _classify(m, s, prev, prev_dest, day):  # noqa: PLR0911
     code, start, end = m.legal_status_code, m.start_date, m.end_date
     adm = None if s is None else s.admission_date
     method = None if s is None else s.admission_method_code
@@ -496,39 +626,85 @@ def _classify(m, s, prev, prev_dest, day):  # noqa: ANN001, ANN202, C901, PLR091
     ps = None if prev is None else prev.start_date
     pe = None if prev is None else prev.end_date
 
-    def lt(a, b):  # noqa: ANN001, ANN202
+    def lt(a, b):
         return a is not None and b is not None and a < b
 
-    def eq(a, b):  # noqa: ANN001, ANN202
+    def eq(a, b):
         return a is not None and b is not None and a == b
 
     if code == "01":
         return None
-    if code in ("02", "03") and eq(start, adm) and (pc is None or pc == "01" or (pe is not None and (adm - pe).days > 1)):
+    if (
+        code in ("02", "03")
+        and eq(start, adm)
+        and (pc is None or pc == "01" or (pe is not None and (adm - pe).days > 1))
+    ):
         return "A"
-    if code == "02" and adm is not None and start - 5 * day <= adm <= start and method == "2A":
+    if (
+        code == "02"
+        and adm is not None
+        and start - 5 * day <= adm <= start
+        and method == "2A"
+    ):
         return "A"
-    if code in ("02", "03") and adm is not None and (start >= adm) and (
-        (pc is None or lt(pe, start)) or (pc in ("04", "05", "06") and (eq(pe, start) or eq(pe, start - day)))
+    if (
+        code in ("02", "03")
+        and adm is not None
+        and (start >= adm)
+        and (
+            (pc is None or lt(pe, start))
+            or (pc in ("04", "05", "06") and (eq(pe, start) or eq(pe, start - day)))
+        )
     ):
         return "B"
-    if code in ("02", "03") and pc in ("19", "20") and (eq(start, pe) or (pe is not None and start == pe + day) or eq(start, ps)) and (
-        eq(adm, start) or (adm is not None and ps is not None and adm >= ps) or eq(start, pe)
+    if (
+        code in ("02", "03")
+        and pc in ("19", "20")
+        and (eq(start, pe) or (pe is not None and start == pe + day) or eq(start, ps))
+        and (
+            eq(adm, start)
+            or (adm is not None and ps is not None and adm >= ps)
+            or eq(start, pe)
+        )
     ):
         return "C"
     if code in ("19", "20") and (ps is None or pc == "01" or lt(pe, start)):
         return "E"
-    if ((code in ("04", "05", "06") and eq(start, adm)) or (code in ("05", "06") and adm is not None and start >= adm)) and (
-        (pc is None or (pe is not None and pe <= start)) or pc == "01" or (pc in ("02", "03") and eq(pe, start))
+    if (
+        (code in ("04", "05", "06") and eq(start, adm))
+        or (code in ("05", "06") and adm is not None and start >= adm)
+    ) and (
+        (pc is None or (pe is not None and pe <= start))
+        or pc == "01"
+        or (pc in ("02", "03") and eq(pe, start))
     ):
         return "F"
     renewable = {"03", "07", "08", "09", "10", "12", "15", "16", "17", "18"}
-    if code in renewable and lt(adm, start) and code == pc and (pe is None or pe <= start <= pe + day):
+    if (
+        code in renewable
+        and lt(adm, start)
+        and code == pc
+        and (pe is None or pe <= start <= pe + day)
+    ):
         return "G"
-    if code in ({"02", "03"} | PART_3) and lt(start, adm) and (method in ("81", "2B", "11", "12", "13") or prev_dest in ("49", "51", "50", "52", "53", "87")):
+    if (
+        code in ({"02", "03"} | PART_3)
+        and lt(start, adm)
+        and (
+            method in ("81", "2B", "11", "12", "13")
+            or prev_dest in ("49", "51", "50", "52", "53", "87")
+        )
+    ):
         return "H"
     follows = pe is None or pe == start or start == pe + day
-    if code == "05" and adm is not None and start >= adm and pc == "06" and start >= ps and (pe is None or end is None or pe <= end):
+    if (
+        code == "05"
+        and adm is not None
+        and start >= adm
+        and pc == "06"
+        and start >= ps
+        and (pe is None or end is None or pe <= end)
+    ):
         return "J"
     if code == "10" and adm is not None and start >= adm and pc == "07" and follows:
         return "K"
@@ -536,61 +712,108 @@ def _classify(m, s, prev, prev_dest, day):  # noqa: ANN001, ANN202, C901, PLR091
         return "L"
     if code in ("35", "36"):
         return "M"
-    if code in PART_3 and adm is not None and start <= adm and (end is None or end >= adm) and method in ("11", "12", "13") and (
-        pc is None or (pc in ("01", "02", "03", "04", "05", "06") and (pe is None or pe <= start))
+    if (
+        code in PART_3
+        and adm is not None
+        and start <= adm
+        and (end is None or end >= adm)
+        and method in ("11", "12", "13")
+        and (
+            pc is None
+            or (
+                pc in ("01", "02", "03", "04", "05", "06")
+                and (pe is None or pe <= start)
+            )
+        )
     ):
         return "P"
     return "N"
 
 
-def mha_starts(data, p, classes, legal=None):  # noqa: ANN001, ANN201
+def mha_starts(data, p, classes, legal=None):
     found = mha_classes(data)
     rows = data["mha_period"]
     n = 0
     for m in rows.itertuples():
-        if p.start <= m.start_date < p.end and found[m.mha_id] in classes and (legal is None or m.legal_status_code in legal):
+        if (
+            p.start <= m.start_date < p.end
+            and found[m.mha_id] in classes
+            and (legal is None or m.legal_status_code in legal)
+        ):
             n += 1
     return count(n)
 
 
-def detained_at_end(data, p):  # noqa: ANN001, ANN201
-    people = {s.person_id for s in open_spells(data, p) if legal_group_on(data, s.person_id, p.last) == "detention"}
+def detained_at_end(data, p):
+    people = {
+        s.person_id
+        for s in open_spells(data, p)
+        if legal_group_on(data, s.person_id, p.last) == "detention"
+    }
     return count(len(people))
 
 
 # --- restrictive interventions -----------------------------------------------------------
 
 
-def interventions(data, p) -> pd.DataFrame:  # noqa: ANN001
+def interventions(data, p) -> pd.DataFrame:
     ri = data["restrictive_intervention"]
     ends = ri["end_at"].map(lambda t: None if pd.isna(t) else pd.Timestamp(t).date())
-    keep = (ri["start_date"].map(lambda d: d <= p.last)) & ends.map(lambda e: e is None or e >= p.start)
+    keep = (ri["start_date"].map(lambda d: d <= p.last)) & ends.map(
+        lambda e: e is None or e >= p.start
+    )
     return ri[keep.to_numpy()]
 
 
 # --- readmission and follow-up ------------------------------------------------------------
 
 
-def readmission(data, p, days):  # noqa: ANN001, ANN201
-    methods = {str(c) for c in codes.code_list("discharge_method").query("excluded_from_readmission")["code"]}
-    dests = {str(c) for c in codes.code_list("discharge_destination").query("excluded_from_readmission")["code"]}
+def readmission(data, p, days):
+    methods = {
+        str(c)
+        for c in codes.code_list("discharge_method").query("excluded_from_readmission")[
+            "code"
+        ]
+    }
+    dests = {
+        str(c)
+        for c in codes.code_list("discharge_destination").query(
+            "excluded_from_readmission"
+        )["code"]
+    }
     spells = data["spell"]
     index = readmitted = 0
     for s in discharged(data, p):
         if s.discharge_method_code in methods or s.discharge_destination_code in dests:
             continue
         index += 1
-        later = spells[(spells["person_id"] == s.person_id) & (spells["spell_id"] != s.spell_id)]
-        gaps = [(a - s.discharge_date).days for a in later["admission_date"] if a >= s.discharge_date]
+        later = spells[
+            (spells["person_id"] == s.person_id) & (spells["spell_id"] != s.spell_id)
+        ]
+        gaps = [
+            (a - s.discharge_date).days
+            for a in later["admission_date"]
+            if a >= s.discharge_date
+        ]
         if gaps and min(gaps) < days:
             readmitted += 1
     return share(readmitted, index, 100)
 
 
-def follow_up(data, p, what):  # noqa: ANN001, ANN201, C901
-    methods = {str(c) for c in codes.code_list("discharge_method").query("excluded_from_72h")["code"]}
-    dests = {str(c) for c in codes.code_list("discharge_destination").query("excluded_from_72h")["code"]}
-    attended = {str(c) for c in codes.code_list("attend_status").query("is_attended")["code"]}
+def follow_up(data, p, what):
+    methods = {
+        str(c)
+        for c in codes.code_list("discharge_method").query("excluded_from_72h")["code"]
+    }
+    dests = {
+        str(c)
+        for c in codes.code_list("discharge_destination").query("excluded_from_72h")[
+            "code"
+        ]
+    }
+    attended = {
+        str(c) for c in codes.code_list("attend_status").query("is_attended")["code"]
+    }
     mech = codes.code_list("consultation_mechanism")
     bad = {str(c) for c in mech.loc[~mech["is_qualifying_72h"], "code"]}
     beds = group_codes("follow_up_72h")
@@ -623,10 +846,16 @@ def follow_up(data, p, what):  # noqa: ANN001, ANN201, C901
         ]
         qualifies = [
             code is None or code not in bad or (code == "03" and day < V5_START)
-            for code, day in zip(seen["consultation_mechanism_code"], seen["contact_date"], strict=True)
+            for code, day in zip(
+                seen["consultation_mechanism_code"], seen["contact_date"], strict=True
+            )
         ]
         seen = seen[qualifies]
-        again = spells[(spells["person_id"] == s.person_id) & (spells["provider_code"] == s.provider_code) & spells["admission_date"].isin(window)]
+        again = spells[
+            (spells["person_id"] == s.person_id)
+            & (spells["provider_code"] == s.provider_code)
+            & spells["admission_date"].isin(window)
+        ]
         if not seen.empty or not again.empty:
             followed += 1
     if what == "eligible":
@@ -641,53 +870,75 @@ def follow_up(data, p, what):  # noqa: ANN001, ANN201, C901
 Reference = Callable[[dict[str, pd.DataFrame], Period], Result]
 
 
-def _los(data, p, where=None):  # noqa: ANN001, ANN202
+def _los(data, p, where=None):
     rows = discharged(data, p)
     return [float(s.los_days) for s in rows if where is None or where(s)]
 
 
-def _inhospital(data, p):  # noqa: ANN001, ANN202
+def _inhospital(data, p):
     return [float((p.end - s.admission_date).days) for s in open_spells(data, p)]
 
 
-def _geomean(values):  # noqa: ANN001, ANN202
+def _geomean(values):
     return float(math.exp(sum(math.log(v) for v in values) / len(values)))
 
 
-def _references() -> dict[str, Reference]:  # noqa: C901, PLR0915
+def _references() -> dict[str, Reference]:
     r: dict[str, Reference] = {
-        "activity.admissions": lambda d, p: admissions(d, p),
+        "activity.admissions": admissions,
         "activity.new_admissions": lambda d, p: admissions(d, p, "new"),
         "activity.acute_new_admissions": lambda d, p: admissions(d, p, "acute_new"),
         "activity.admissions_adult_acute": lambda d, p: admissions(d, p, "acute"),
-        "activity.discharges": lambda d, p: discharges(d, p),
+        "activity.discharges": discharges,
         "activity.discharges_adult_acute": lambda d, p: discharges(d, p, acute=True),
-        "activity.open_spells": lambda d, p: open_count(d, p),
+        "activity.open_spells": open_count,
         "activity.open_spells_adult_acute": lambda d, p: open_count(d, p, acute=True),
         "activity.people_in_hospital": lambda d, p: open_count(d, p, people=True),
-        "activity.admissions_per_100k": lambda d, p: share(admissions(d, p)[0], population(d, p.last.year), 100_000),
-        "bed_days.occupied": lambda d, p: bed_days(d, p),
+        "activity.admissions_per_100k": lambda d, p: share(
+            admissions(d, p)[0], population(d, p.last.year), 100_000
+        ),
+        "bed_days.occupied": bed_days,
         "bed_days.occupied_less_leave": bed_days_less_leave,
-        "bed_days.occupied_adult_acute": lambda d, p: bed_days(d, p, lambda w: w.bed_type_code in ACUTE),
+        "bed_days.occupied_adult_acute": lambda d, p: bed_days(
+            d, p, lambda w: w.bed_type_code in ACUTE
+        ),
         "bed_days.people_in_hospital_during": people_during,
-        "bed_days.open_ward_stays": lambda d, p: open_ward_stays(d, p),
+        "bed_days.open_ward_stays": open_ward_stays,
         "occupancy.available_bed_days": lambda d, p: count(capacity(d, p)[0]),
         "occupancy.closed_bed_days": lambda d, p: count(capacity(d, p)[1]),
         "occupancy.occupied_bed_days": lambda d, p: count(capacity(d, p)[2]),
         "occupancy.available_beds": lambda d, p: count(capacity(d, p)[3]),
-        "occupancy.unoccupied_bed_days": lambda d, p: count(capacity(d, p)[0] - capacity(d, p)[2]),
-        "occupancy.occupancy_pct": lambda d, p: share(capacity(d, p)[2], capacity(d, p)[0], 100),
+        "occupancy.unoccupied_bed_days": lambda d, p: count(
+            capacity(d, p)[0] - capacity(d, p)[2]
+        ),
+        "occupancy.occupancy_pct": lambda d, p: share(
+            capacity(d, p)[2], capacity(d, p)[0], 100
+        ),
         "length_of_stay.mean": lambda d, p: share(sum(v := _los(d, p)), len(v), 1),
         "length_of_stay.median": lambda d, p: statistic(_los(d, p), quantile(0.5)),
         "length_of_stay.p90": lambda d, p: statistic(_los(d, p), quantile(0.9)),
-        "length_of_stay.geometric_mean": lambda d, p: statistic([x for x in _los(d, p) if x >= 1], _geomean),
-        "length_of_stay.mean_excluding_crfd": lambda d, p: share(
-            sum(max(s.los_days - crfd_spell_days(d, s), 0) for s in discharged(d, p)), len(discharged(d, p)), 1
+        "length_of_stay.geometric_mean": lambda d, p: statistic(
+            [x for x in _los(d, p) if x >= 1], _geomean
         ),
-        "length_of_stay.in_hospital_mean": lambda d, p: share(sum(v := _inhospital(d, p)), len(v), 1),
-        "length_of_stay.in_hospital_median": lambda d, p: statistic(_inhospital(d, p), quantile(0.5)),
+        "length_of_stay.mean_excluding_crfd": lambda d, p: share(
+            sum(max(s.los_days - crfd_spell_days(d, s), 0) for s in discharged(d, p)),
+            len(discharged(d, p)),
+            1,
+        ),
+        "length_of_stay.in_hospital_mean": lambda d, p: share(
+            sum(v := _inhospital(d, p)), len(v), 1
+        ),
+        "length_of_stay.in_hospital_median": lambda d, p: statistic(
+            _inhospital(d, p), quantile(0.5)
+        ),
         "length_of_stay.in_hospital_60_plus": lambda d, p: count(
-            len({s.person_id for s in open_spells(d, p) if (p.end - s.admission_date).days >= 60})
+            len(
+                {
+                    s.person_id
+                    for s in open_spells(d, p)
+                    if (p.end - s.admission_date).days >= 60
+                }
+            )
         ),
     }
     for key, group, lo, hi in (
@@ -695,11 +946,18 @@ def _references() -> dict[str, Reference]:  # noqa: C901, PLR0915
         ("older_adult_acute", "older_adult_acute", 65, None),
         ("under_18", None, 0, 17),
     ):
-        def member(d, p, s, g=group, a=lo, b=hi):  # noqa: ANN001, ANN202, PLR0913
+
+        def member(d, p, s, g=group, a=lo, b=hi):
             return cohort(d, s, p.last, g, a, b)
 
-        def people(d, p, days=0, m=member):  # noqa: ANN001, ANN202
-            return len({s.person_id for s in discharged(d, p) if m(d, p, s) and s.los_days >= days})
+        def people(d, p, days=0, m=member):
+            return len(
+                {
+                    s.person_id
+                    for s in discharged(d, p)
+                    if m(d, p, s) and s.los_days >= days
+                }
+            )
 
         base = f"length_of_stay.{key}"
         r[f"{base}_discharged"] = lambda d, p, f=people: count(f(d, p))
@@ -711,9 +969,15 @@ def _references() -> dict[str, Reference]:  # noqa: C901, PLR0915
         )
         for days in (60, 90):
             r[f"{base}_{days}_plus"] = lambda d, p, f=people, n=days: count(f(d, p, n))
-            r[f"{base}_{days}_plus_pct"] = lambda d, p, f=people, n=days: share(f(d, p, n), f(d, p), 100)
-            r[f"{base}_{days}_plus_per_100k"] = lambda d, p, f=people, n=days, a=lo, b=hi: (
-                share(f(d, p, n), q, 100_000) if (q := population(d, p.last.year, a, b)) else (float(f(d, p, n)), NAN, NAN)
+            r[f"{base}_{days}_plus_pct"] = lambda d, p, f=people, n=days: share(
+                f(d, p, n), f(d, p), 100
+            )
+            r[f"{base}_{days}_plus_per_100k"] = (
+                lambda d, p, f=people, n=days, a=lo, b=hi: (
+                    share(f(d, p, n), q, 100_000)
+                    if (q := population(d, p.last.year, a, b))
+                    else (float(f(d, p, n)), NAN, NAN)
+                )
             )
     for flow, denominator, denominator_a, rate in (
         ("started", "activity.admissions", "activity.admissions_adult_acute", True),
@@ -732,18 +996,23 @@ def _references() -> dict[str, Reference]:  # noqa: C901, PLR0915
                 r[f"{base}_per_1m"] = lambda d, p, f=flow, a=acute: share(
                     oap_flow(d, p, f, True, a)[0], population(d, p.last.year), 1_000_000
                 )
-        r[f"out_of_area.all_{flow}"] = lambda d, p, f=flow: oap_flow(d, p, f, False, False)
+        r[f"out_of_area.all_{flow}"] = lambda d, p, f=flow: oap_flow(
+            d, p, f, False, False
+        )
     r["out_of_area.open_ward_stays_50km_plus"] = lambda d, p: open_ward_stays(d, p, 50)
     r["out_of_area.outside_own_icb_people"] = lambda d, p: count(
         len(
             {
                 s.person_id
                 for s in open_spells(d, p)
-                if (w := stay_on(d, [s.spell_id], p.last)) is not None and outside_icb(d, w)
+                if (w := stay_on(d, [s.spell_id], p.last)) is not None
+                and outside_icb(d, w)
             }
         )
     )
-    r["out_of_area.outside_own_icb_bed_days"] = lambda d, p: bed_days(d, p, lambda w: outside_icb(d, w))
+    r["out_of_area.outside_own_icb_bed_days"] = lambda d, p: bed_days(
+        d, p, lambda w: outside_icb(d, w)
+    )
     r["out_of_area.outside_own_icb_bed_days_pct"] = lambda d, p: share(
         bed_days(d, p, lambda w: outside_icb(d, w))[0], bed_days(d, p)[0], 100
     )
@@ -762,18 +1031,34 @@ def _references() -> dict[str, Reference]:  # noqa: C901, PLR0915
     r["detentions.short_term_orders"] = lambda d, p: mha_starts(d, p, {"E", "F"})
     r["detentions.section_136"] = lambda d, p: mha_starts(d, p, {"E"}, {"20"})
     r["detentions.section_135"] = lambda d, p: mha_starts(d, p, {"E"}, {"19"})
-    r["detentions.section_2"] = lambda d, p: mha_starts(d, p, {"A", "B", "C", "L"}, {"02"})
-    r["detentions.section_3"] = lambda d, p: mha_starts(d, p, {"A", "B", "C", "L"}, {"03"})
+    r["detentions.section_2"] = lambda d, p: mha_starts(
+        d, p, {"A", "B", "C", "L"}, {"02"}
+    )
+    r["detentions.section_3"] = lambda d, p: mha_starts(
+        d, p, {"A", "B", "C", "L"}, {"03"}
+    )
     r["detentions.part_3"] = lambda d, p: mha_starts(d, p, {"P"})
     r["detentions.people_detained_at_end"] = detained_at_end
     r["detentions.admissions_detained"] = lambda d, p: admissions(d, p, "detained")
     r["detentions.admissions_informal"] = lambda d, p: admissions(d, p, "informal")
     r["detentions.detained_bed_days"] = detained_bed_days
-    r["restrictive.people"] = lambda d, p: count(interventions(d, p)["person_id"].nunique())
-    r["restrictive.interventions"] = lambda d, p: count(
-        len(set(zip(interventions(d, p)["incident_id"], interventions(d, p)["type_code"], strict=True)))
+    r["restrictive.people"] = lambda d, p: count(
+        interventions(d, p)["person_id"].nunique()
     )
-    r["restrictive.incidents"] = lambda d, p: count(interventions(d, p)["incident_id"].nunique())
+    r["restrictive.interventions"] = lambda d, p: count(
+        len(
+            set(
+                zip(
+                    interventions(d, p)["incident_id"],
+                    interventions(d, p)["type_code"],
+                    strict=True,
+                )
+            )
+        )
+    )
+    r["restrictive.incidents"] = lambda d, p: count(
+        interventions(d, p)["incident_id"].nunique()
+    )
     r["restrictive.per_1000_bed_days"] = lambda d, p: share(
         r["restrictive.interventions"](d, p)[0], bed_days(d, p)[0], 1000
     )
@@ -792,10 +1077,21 @@ REFERENCES = _references()
 """Metric id → reference function ``(data, period) -> (numerator, denominator, value)``."""
 
 
-def reference(metric_id: str, data: dict[str, pd.DataFrame], periods: Sequence[ReportingPeriod]) -> pd.DataFrame:
+def reference(
+    metric_id: str, data: dict[str, pd.DataFrame], periods: Sequence[ReportingPeriod]
+) -> pd.DataFrame:
     """The reference results of one metric for each period (``all`` breakdown)."""
     rows = []
     for period in periods:
-        numerator, denominator, value = REFERENCES[metric_id](data, Period(period.start, period.end))
-        rows.append({"period_start": period.start, "numerator": numerator, "denominator": denominator, "value": value})
+        numerator, denominator, value = REFERENCES[metric_id](
+            data, Period(period.start, period.end)
+        )
+        rows.append(
+            {
+                "period_start": period.start,
+                "numerator": numerator,
+                "denominator": denominator,
+                "value": value,
+            }
+        )
     return pd.DataFrame(rows)

@@ -63,7 +63,7 @@ class Count:
         """Per-row value and filter, computed once when the facts are materialised."""
         return None, _where(t, self.where)
 
-    def reduce(self, t: Table, x: str | None, w: str | None) -> Value:
+    def reduce(self, t: Table, x: str | None, w: str | None) -> Value:  # noqa: ARG002 - part of the shared interface
         """The aggregate over the materialised inputs."""
         return t.count(where=_filter(t, w))
 

@@ -106,7 +106,9 @@ def population_rows(tables: Tables, icb: str | None = None) -> Table:
     bands = _bands()
     banded = areas.join(bands, areas.age_band == bands._b_band)
     ages = _ages()
-    spread = banded.join(ages, (ages._a_age >= banded._b_min) & (ages._a_age <= banded._b_max))
+    spread = banded.join(
+        ages, (ages._a_age >= banded._b_min) & (ages._a_age <= banded._b_max)
+    )
     width = (spread._b_max - spread._b_min + 1).cast("float64")
     return spread.select(
         "year",
@@ -122,7 +124,9 @@ def population_rows(tables: Tables, icb: str | None = None) -> Table:
     )
 
 
-def population_table(rows: Table, dims: Sequence[Dimension], ranges: Sequence[Population]) -> Table:
+def population_table(
+    rows: Table, dims: Sequence[Dimension], ranges: Sequence[Population]
+) -> Table:
     """Population by year and breakdown level, one column per age range.
 
     Args:
@@ -141,5 +145,7 @@ def population_table(rows: Table, dims: Sequence[Dimension], ranges: Sequence[Po
             condition = condition & (rows.age >= population.min_age)
         if population.max_age is not None:
             condition = condition & (rows.age <= population.max_age)
-        counts[range_key(population)] = ibis.coalesce(rows["count"].sum(where=condition), 0.0)
+        counts[range_key(population)] = ibis.coalesce(
+            rows["count"].sum(where=condition), 0.0
+        )
     return rows.group_by(**keys).aggregate(**counts)

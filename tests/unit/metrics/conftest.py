@@ -33,7 +33,13 @@ def tiny_all(tiny_warehouse: Warehouse) -> pd.DataFrame:
     return run_metrics(tiny_warehouse, "all", period=SPAN, by="all")
 
 
-def pick(frame: pd.DataFrame, metric_id: str, month: int, level: str = "ALL", column: str = "value") -> float:
+def pick(
+    frame: pd.DataFrame,
+    metric_id: str,
+    month: int,
+    level: str = "ALL",
+    column: str = "value",
+) -> float:
     """One cell of a result frame (month of 2024, level of the breakdown in the frame)."""
     rows = frame[
         (frame["measure_id"] == metric_id)

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import pytest
 
-
 EXPECTED = {
     "activity.admissions": (7, 3, 1),
     "activity.new_admissions": (7, 2, 1),
@@ -39,9 +38,11 @@ EXPECTED = {
     "activity.people_in_hospital": (5, 6, 4),
 }
 
+
 @pytest.mark.parametrize(("metric_id", "expected"), EXPECTED.items())
 def test_counts(value, metric_id: str, expected: tuple[int, int, int]) -> None:
     assert [value(metric_id, m) for m in (3, 4, 5)] == list(expected)
+
 
 def test_admissions_per_100k(value) -> None:
     assert value("activity.admissions_per_100k", 3) == pytest.approx(7 / 3600 * 100_000)

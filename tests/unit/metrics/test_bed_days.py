@@ -64,7 +64,12 @@ def test_bed_days_by_ward(tiny_warehouse) -> None:
 def test_quarter_is_one_period(tiny_warehouse) -> None:
     # Quarters run April-June: the span March-May holds none; a span of March-June
     # holds April-June, whose bed days are April + May + June.
-    frame = run_metrics(tiny_warehouse, "bed_days.occupied", period="2024-03..2024-06", frequency="quarter")
+    frame = run_metrics(
+        tiny_warehouse,
+        "bed_days.occupied",
+        period="2024-03..2024-06",
+        frequency="quarter",
+    )
     assert len(frame) == 1
     june = 30 + 30 + 30 + 30  # WS03B, WS06, WS09, WS10 stay open all June
     assert frame["value"].iloc[0] == 180 + 181 + june

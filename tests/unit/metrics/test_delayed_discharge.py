@@ -54,4 +54,7 @@ def test_by_reason_group_and_attribution(tiny_warehouse) -> None:
     assert pick(days, "delayed_discharge.crfd_days", 3, "05") == 11
     assert "07" not in set(days["level"])
     # The share by reason divides by all bed days (the reason is numerator-only).
-    assert pick(frame, "delayed_discharge.crfd_bed_days_pct", 5, "housing", "denominator") == 181
+    assert (
+        pick(frame, "delayed_discharge.crfd_bed_days_pct", 5, "housing", "denominator")
+        == 181
+    )

@@ -45,12 +45,35 @@ def test_rate(value) -> None:
 
 
 def test_classes(tiny_warehouse) -> None:
-    frame = run_metrics(tiny_warehouse, "detentions.section_2,detentions.section_3", period=SPAN, by="mha_category")
-    assert pick(frame[frame.measure_id == "detentions.section_2"], "detentions.section_2", 5, "A") == 1
-    assert pick(frame[frame.measure_id == "detentions.section_3"], "detentions.section_3", 5, "L") == 1
+    frame = run_metrics(
+        tiny_warehouse,
+        "detentions.section_2,detentions.section_3",
+        period=SPAN,
+        by="mha_category",
+    )
+    assert (
+        pick(
+            frame[frame.measure_id == "detentions.section_2"],
+            "detentions.section_2",
+            5,
+            "A",
+        )
+        == 1
+    )
+    assert (
+        pick(
+            frame[frame.measure_id == "detentions.section_3"],
+            "detentions.section_3",
+            5,
+            "L",
+        )
+        == 1
+    )
 
 
 def test_legal_status_breakdown_of_admissions(tiny_warehouse) -> None:
-    frame = run_metrics(tiny_warehouse, "activity.admissions", period=SPAN, by="legal_status_group")
+    frame = run_metrics(
+        tiny_warehouse, "activity.admissions", period=SPAN, by="legal_status_group"
+    )
     assert pick(frame, "activity.admissions", 5, "detention") == 1
     assert pick(frame, "activity.admissions", 4, "informal") == 3

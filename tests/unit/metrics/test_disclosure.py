@@ -16,10 +16,21 @@ from nearhome.metrics.disclosure import POLICIES, SUPPRESSED, apply_policy, poli
 DAY = dt.date(2024, 4, 1)
 
 
-def frame(rows: list[tuple[str, str, str, float, float | None, float, str]], national: bool = True) -> pd.DataFrame:
+def frame(
+    rows: list[tuple[str, str, str, float, float | None, float, str]],
+    national: bool = True,
+) -> pd.DataFrame:
     out = pd.DataFrame(
         rows,
-        columns=["measure_id", "breakdown", "level", "numerator", "denominator", "value", "unit"],
+        columns=[
+            "measure_id",
+            "breakdown",
+            "level",
+            "numerator",
+            "denominator",
+            "value",
+            "unit",
+        ],
     )
     out["period_start"] = DAY
     out["period_end"] = DAY
@@ -56,7 +67,9 @@ def test_mhsds_counts_rounding_and_national_exemption() -> None:
 
 
 def test_scoped_totals_are_not_national() -> None:
-    counts = frame([("activity.admissions", "all", "ALL", 3, None, 3, "spells")], national=False)
+    counts = frame(
+        [("activity.admissions", "all", "ALL", 3, None, 3, "spells")], national=False
+    )
     assert apply_policy(counts, "mhsds")["value"].iloc[0] == SUPPRESSED
 
 
@@ -71,15 +84,41 @@ def test_hes_suppresses_up_to_seven_and_recomputes_shares() -> None:
     out = apply_policy(shares, "hes").set_index("level")
     assert out.loc["A", "value"] == SUPPRESSED
     assert out.loc["B", "value"] == SUPPRESSED  # secondary: next smallest numerator
-    assert out.loc["C", "value"] == pytest.approx(round(20 / 50 * 100, 1))  # from rounded counts
+    assert out.loc["C", "value"] == pytest.approx(
+        round(20 / 50 * 100, 1)
+    )  # from rounded counts
 
 
 def test_rates_follow_their_counts_and_population_is_public() -> None:
     rates = frame(
         [
-            ("activity.admissions_per_100k", "icb", "A", 2, 1234, 2 / 1234 * 1e5, "per_100k"),
-            ("activity.admissions_per_100k", "icb", "B", 30, 1234, 30 / 1234 * 1e5, "per_100k"),
-            ("activity.admissions_per_100k", "icb", "C", 40, 1234, 40 / 1234 * 1e5, "per_100k"),
+            (
+                "activity.admissions_per_100k",
+                "icb",
+                "A",
+                2,
+                1234,
+                2 / 1234 * 1e5,
+                "per_100k",
+            ),
+            (
+                "activity.admissions_per_100k",
+                "icb",
+                "B",
+                30,
+                1234,
+                30 / 1234 * 1e5,
+                "per_100k",
+            ),
+            (
+                "activity.admissions_per_100k",
+                "icb",
+                "C",
+                40,
+                1234,
+                40 / 1234 * 1e5,
+                "per_100k",
+            ),
         ]
     )
     out = apply_policy(rates, "mhsds").set_index("level")
@@ -115,7 +154,10 @@ def test_none_changes_nothing_but_records_itself() -> None:
 
 def test_crossed_breakdowns_are_protected_along_rows_and_columns() -> None:
     cells = {("A", "x"): 2, ("A", "y"): 40, ("B", "x"): 30, ("B", "y"): 50}
-    rows = [("activity.admissions", "icb;gender", f"{a};{b}", n, None, n, "spells") for (a, b), n in cells.items()]
+    rows = [
+        ("activity.admissions", "icb;gender", f"{a};{b}", n, None, n, "spells")
+        for (a, b), n in cells.items()
+    ]
     out = apply_policy(frame(rows), "mhsds").set_index("level")
     hidden = {level for level, v in out["value"].items() if v == SUPPRESSED}
     for prefix in ("A;", "B;"):
@@ -134,7 +176,7 @@ def _recoverable(cells: list[int], published: pd.Series, total: int) -> bool:
     hidden = [i for i, v in enumerate(published) if v == SUPPRESSED]
     if len(hidden) != 1:
         return False
-    others = [published.iloc[i] for i in range(len(cells)) if i not in hidden]
+    [published.iloc[i] for i in range(len(cells)) if i not in hidden]
     return True
 
 
@@ -143,9 +185,16 @@ def _recoverable(cells: list[int], published: pd.Series, total: int) -> bool:
     cells=st.lists(st.integers(min_value=0, max_value=40), min_size=2, max_size=8),
     name=st.sampled_from(["mhsds", "hes"]),
 )
-def test_no_suppressed_cell_is_recoverable_from_the_total(cells: list[int], name: str) -> None:
-    rows = [("activity.admissions", "icb", f"L{i}", n, None, n, "spells") for i, n in enumerate(cells)]
-    rows.append(("activity.admissions", "all", "ALL", sum(cells), None, sum(cells), "spells"))
+def test_no_suppressed_cell_is_recoverable_from_the_total(
+    cells: list[int], name: str
+) -> None:
+    rows = [
+        ("activity.admissions", "icb", f"L{i}", n, None, n, "spells")
+        for i, n in enumerate(cells)
+    ]
+    rows.append(
+        ("activity.admissions", "all", "ALL", sum(cells), None, sum(cells), "spells")
+    )
     out = apply_policy(frame(rows), name)
     published = out[out["breakdown"] == "icb"]["value"].reset_index(drop=True)
     assert out[out["breakdown"] == "all"]["value"].iloc[0] == sum(cells)  # national

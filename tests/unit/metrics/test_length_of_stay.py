@@ -62,14 +62,22 @@ def test_geometric_mean_leaves_out_zero_day_stays(value) -> None:
 
 
 def test_long_stay_rates_and_shares(value) -> None:
-    assert value("length_of_stay.adult_acute_60_plus_per_100k", 5) == pytest.approx(100_000 / 2400)
+    assert value("length_of_stay.adult_acute_60_plus_per_100k", 5) == pytest.approx(
+        100_000 / 2400
+    )
     assert value("length_of_stay.adult_acute_60_plus_pct", 5) == 50
-    assert value("length_of_stay.older_adult_acute_60_plus_per_100k", 5) == pytest.approx(100_000 / 1200)
+    assert value(
+        "length_of_stay.older_adult_acute_60_plus_per_100k", 5
+    ) == pytest.approx(100_000 / 1200)
     assert value("length_of_stay.older_adult_acute_60_plus_pct", 5) == 100
     assert math.isnan(value("length_of_stay.older_adult_acute_60_plus_pct", 3))  # 0 / 0
-    assert math.isnan(value("length_of_stay.under_18_60_plus_per_100k", 5))  # no population
+    assert math.isnan(
+        value("length_of_stay.under_18_60_plus_per_100k", 5)
+    )  # no population
 
 
 def test_los_is_never_negative(tiny_all) -> None:
-    los = tiny_all[tiny_all["unit"].str.endswith("_days") & ~tiny_all["unit"].eq("days")]
+    los = tiny_all[
+        tiny_all["unit"].str.endswith("_days") & ~tiny_all["unit"].eq("days")
+    ]
     assert (los["value"].dropna() >= 0).all()

@@ -18,9 +18,17 @@ from .conftest import SPAN, pick
 
 
 def test_totals(value) -> None:
-    assert [value("occupancy.available_bed_days", m) for m in (3, 4, 5)] == [1116, 1080, 1116]
+    assert [value("occupancy.available_bed_days", m) for m in (3, 4, 5)] == [
+        1116,
+        1080,
+        1116,
+    ]
     assert [value("occupancy.available_beds", m) for m in (3, 4, 5)] == [36, 36, 36]
-    assert [value("occupancy.occupied_bed_days", m) for m in (3, 4, 5)] == [152, 180, 181]
+    assert [value("occupancy.occupied_bed_days", m) for m in (3, 4, 5)] == [
+        152,
+        180,
+        181,
+    ]
     assert value("occupancy.closed_bed_days", 4) == 0
     assert value("occupancy.unoccupied_bed_days", 3) == 1116 - 152
     assert value("occupancy.occupancy_pct", 4) == pytest.approx(180 / 1080 * 100)
@@ -29,13 +37,20 @@ def test_totals(value) -> None:
 def test_by_ward(tiny_warehouse) -> None:
     frame = run_metrics(tiny_warehouse, "occupancy", period=SPAN, by="ward")
     assert pick(frame, "occupancy.available_bed_days", 3, "W1") == 310
-    assert pick(frame, "occupancy.occupancy_pct", 3, "W1") == pytest.approx(88 / 310 * 100)
+    assert pick(frame, "occupancy.occupancy_pct", 3, "W1") == pytest.approx(
+        88 / 310 * 100
+    )
     assert pick(frame, "occupancy.unoccupied_bed_days", 3, "W1") == 222
     assert pick(frame, "occupancy.available_beds", 5, "W3") == 12
 
 
 def test_by_provider_type_and_site(tiny_warehouse) -> None:
-    frame = run_metrics(tiny_warehouse, "occupancy.available_bed_days", period=SPAN, by="provider_type,site")
+    frame = run_metrics(
+        tiny_warehouse,
+        "occupancy.available_bed_days",
+        period=SPAN,
+        by="provider_type,site",
+    )
     assert pick(frame, "occupancy.available_bed_days", 4, "Independent") == 360
     assert pick(frame, "occupancy.available_bed_days", 4, "NHS") == 720
     assert pick(frame, "occupancy.available_bed_days", 4, "RAA01") == 720

@@ -48,11 +48,17 @@ def test_counts(value, metric_id: str, expected: tuple[int, int, int]) -> None:
 
 def test_proportions_and_rates(value) -> None:
     assert value("out_of_area.inappropriate_started_pct", 4) == pytest.approx(100 / 3)
-    assert value("out_of_area.inappropriate_bed_days_pct", 4) == pytest.approx(600 / 180)
+    assert value("out_of_area.inappropriate_bed_days_pct", 4) == pytest.approx(
+        600 / 180
+    )
     assert value("out_of_area.inappropriate_active_pct", 4) == pytest.approx(100 / 6)
     assert value("out_of_area.inappropriate_ended_pct", 5) == pytest.approx(100 / 3)
-    assert value("out_of_area.inappropriate_started_per_1m", 4) == pytest.approx(1e6 / 3600)
-    assert value("out_of_area.outside_own_icb_bed_days_pct", 4) == pytest.approx(600 / 180)
+    assert value("out_of_area.inappropriate_started_per_1m", 4) == pytest.approx(
+        1e6 / 3600
+    )
+    assert value("out_of_area.outside_own_icb_bed_days_pct", 4) == pytest.approx(
+        600 / 180
+    )
 
 
 def test_sending_receiving_and_distance(tiny_warehouse) -> None:

@@ -9,7 +9,6 @@ from pathlib import Path
 from types import ModuleType
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from nearhome.data.load import load_extract
@@ -42,7 +41,9 @@ def synthetic_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
     from nearhome.periods import parse_month
 
     folder = tmp_path_factory.mktemp("synthetic") / "extract"
-    write_synthetic_extract(folder, icbs=1, years=1, seed=11, scale=0.05, end_month=parse_month("2026-03"))
+    write_synthetic_extract(
+        folder, icbs=1, years=1, seed=11, scale=0.05, end_month=parse_month("2026-03")
+    )
     warehouse = connect("duckdb://")
     load_extract(warehouse, folder)
     return warehouse
@@ -61,8 +62,12 @@ def compare(warehouse: Warehouse, span: str) -> list[str]:
             actual = got.loc[row.period_start]
             for column in ("numerator", "denominator", "value"):
                 a, b = float(actual[column]), float(getattr(row, column))
-                if not (np.isnan(a) and np.isnan(b)) and not np.isclose(a, b, rtol=1e-9, atol=1e-9):
-                    problems.append(f"{spec.id} {row.period_start} {column}: ours {a}, reference {b}")
+                if not (np.isnan(a) and np.isnan(b)) and not np.isclose(
+                    a, b, rtol=1e-9, atol=1e-9
+                ):
+                    problems.append(
+                        f"{spec.id} {row.period_start} {column}: ours {a}, reference {b}"
+                    )
                     break
     return problems
 

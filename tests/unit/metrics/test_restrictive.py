@@ -49,5 +49,10 @@ def test_breakdowns(tiny_warehouse) -> None:
     assert pick(count, "restrictive.interventions", 4, "11-30 Minutes") == 1
     assert pick(count, "restrictive.interventions", 4, "0-24 Hours") == 1
     assert pick(count, "restrictive.interventions", 4, "no_injury") == 2
-    assert pick(rate, "restrictive.per_1000_bed_days", 4, "prone") == pytest.approx(1000 / 180)
-    assert pick(rate, "restrictive.per_1000_bed_days", 4, "RAA;prone", "denominator") == 174
+    assert pick(rate, "restrictive.per_1000_bed_days", 4, "prone") == pytest.approx(
+        1000 / 180
+    )
+    assert (
+        pick(rate, "restrictive.per_1000_bed_days", 4, "RAA;prone", "denominator")
+        == 174
+    )
