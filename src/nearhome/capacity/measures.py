@@ -1,13 +1,14 @@
 """From engine records to per-replication measures: counts, bed days by month, daily census.
 
-Bed days follow the house convention: a stay from ``start`` to ``end`` (in days from the plan
-start) contributes the part of ``[start, end)`` inside each period, and the midnight census
-on day ``d`` counts stays with ``start <= d < end``. Only the window from the warm-up to the
-horizon is measured.
+Bed days follow the house convention: a bed day is a midnight. The midnight census on day
+``d`` counts stays with ``start <= d < end`` (days from the plan start), and the bed days of a
+month are its midnights' census summed, as the official statistics count them. Only the
+window from the warm-up to the horizon is measured.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -76,25 +77,13 @@ def ratio_estimate(
     return estimate, variance**0.5
 
 
-def _overlap_by_month(
-    rep: AnyInt,
-    pool: AnyInt,
-    start: FloatArray,
-    stop: FloatArray,
-    edges: FloatArray,
-    shape: tuple[int, int],
-) -> FloatArray:
-    """Σ overlap of ``[start, stop)`` with each month, by replication and pool."""
-    reps, pools = shape
-    months = edges.size - 1
-    out = np.zeros((reps * pools, months))
-    index = rep * pools + pool
-    for m in range(months):
-        part = np.clip(
-            np.minimum(stop, edges[m + 1]) - np.maximum(start, edges[m]), 0.0, None
-        )
-        out[:, m] = np.bincount(index, weights=part, minlength=reps * pools)
-    return out.reshape(reps, pools, months)
+def _by_month(census: NDArray[np.int32], edges: IntArray) -> FloatArray:
+    """Bed days (midnights) in each period ``[edges[m], edges[m+1])`` from a daily census."""
+    total = np.zeros((*census.shape[:2], census.shape[2] + 1))
+    np.cumsum(census, axis=2, out=total[:, :, 1:])
+    return np.asarray(
+        total[:, :, edges[1:]] - total[:, :, edges[:-1]], dtype=np.float64
+    )
 
 
 def _census(
@@ -131,27 +120,24 @@ def measure_batch(
     rec, x = records, inputs
     shape = (x.reps, x.pools)
     lo, hi = x.warmup, x.horizon
-    edges = np.clip(month_edges, lo, hi)
+    first = min(math.ceil(lo), days)
+    edges = np.clip(np.ceil(month_edges), first, days).astype(np.int64)
     r, k = _valid(rec.seg_n, rec.seg_pool.shape[1])
     sp, s0, s1 = rec.seg_pool[r, k], rec.seg_start[r, k], rec.seg_end[r, k]
-    local = _overlap_by_month(r, sp, s0, s1, edges, shape)
-    blocked = _overlap_by_month(
-        r, sp, np.minimum(rec.seg_block[r, k], s1), s1, edges, shape
-    )
     census = _census(r, sp, s0, s1, days, shape)
+    local = _by_month(census, edges)
+    blocked = _by_month(
+        _census(r, sp, np.minimum(rec.seg_block[r, k], s1), s1, days, shape), edges
+    )
     ra, ka = _valid(rec.aw_n, rec.aw_pool.shape[1])
     ap, a0, a1 = rec.aw_pool[ra, ka], rec.aw_start[ra, ka], rec.aw_end[ra, ka]
-    away = _overlap_by_month(ra, ap, a0, a1, edges, shape)
+    away = _by_month(_census(ra, ap, a0, a1, days, shape), edges)
     rq, kq = _valid(rec.q_n, rec.q_pool.shape[1])
     arrivals_q = rec.q_src_pool[rq, kq] < 0
     qp = rec.q_pool[rq, kq]
-    wait = _overlap_by_month(
-        rq[arrivals_q],
-        qp[arrivals_q],
-        rec.q_since[rq, kq][arrivals_q],
-        rec.q_until[rq, kq][arrivals_q],
-        edges,
-        shape,
+    since, until = rec.q_since[rq, kq][arrivals_q], rec.q_until[rq, kq][arrivals_q]
+    wait = _by_month(
+        _census(rq[arrivals_q], qp[arrivals_q], since, until, days, shape), edges
     )
 
     def count(rows: AnyInt, pools: AnyInt, mask: NDArray[np.bool_]) -> IntArray:
