@@ -95,6 +95,8 @@ def _census(
     shape: tuple[int, int],
 ) -> NDArray[np.int32]:
     reps, pools = shape
+    if not rep.size:
+        return np.zeros((reps, pools, days), dtype=np.int32)
     width = days + 1
     first = np.clip(np.ceil(start), 0, days).astype(np.int64)
     last = np.clip(np.ceil(np.minimum(stop, 1e15)), 0, days).astype(np.int64)
@@ -126,8 +128,10 @@ def measure_batch(
     sp, s0, s1 = rec.seg_pool[r, k], rec.seg_start[r, k], rec.seg_end[r, k]
     census = _census(r, sp, s0, s1, days, shape)
     local = _by_month(census, edges)
+    held = rec.seg_block[r, k] < np.inf
     blocked = _by_month(
-        _census(r, sp, np.minimum(rec.seg_block[r, k], s1), s1, days, shape), edges
+        _census(r[held], sp[held], rec.seg_block[r, k][held], s1[held], days, shape),
+        edges,
     )
     ra, ka = _valid(rec.aw_n, rec.aw_pool.shape[1])
     ap, a0, a1 = rec.aw_pool[ra, ka], rec.aw_start[ra, ka], rec.aw_end[ra, ka]

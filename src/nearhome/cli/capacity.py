@@ -46,11 +46,23 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
+HEADERS = {
+    "beds_end": "beds",
+    "p_out_of_area": "sent away",
+    "one_in_n": "1 in n",
+    "occupancy_mean": "occupancy",
+    "oap_bed_days_per_year": "OAP bed days/yr",
+    "beds_for_target_erlang": "beds for target",
+    "admissions_per_year": "admissions/yr",
+}
+
+
 def _print(frame: pd.DataFrame, title: str, columns: list[str] | None = None) -> None:
     table = Table(title=title)
     cols = columns or list(frame.columns)
     for col in cols:
-        table.add_column(col, justify="left" if frame[col].dtype == object else "right")
+        justify = "left" if frame[col].dtype == object else "right"
+        table.add_column(HEADERS.get(col, col), justify=justify, overflow="fold")
     for row in frame[cols].itertuples(index=False):
         table.add_row(*(_fmt(v) for v in row))
     console.print(table)
@@ -230,14 +242,10 @@ def run(
         [
             "pool",
             "beds_end",
-            "admissions_per_year",
             "p_out_of_area",
-            "p_out_of_area_p10",
-            "p_out_of_area_p90",
             "one_in_n",
             "occupancy_mean",
             "oap_bed_days_per_year",
-            "oap_cost_per_year",
             "beds_for_target_erlang",
         ],
     )

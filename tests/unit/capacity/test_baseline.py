@@ -222,3 +222,12 @@ def test_scenario_from_the_warehouse(warehouse: Warehouse) -> None:
 def test_unknown_icb(warehouse: Warehouse) -> None:
     with pytest.raises(DataError, match="No residents"):
         read_baseline(warehouse, "ZZZ")
+
+
+def test_demo_chain(warehouse: Warehouse, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from nearhome.capacity.demo import run_demo_scenario
+
+    result = run_demo_scenario(warehouse, "QAA", tmp_path, reps=4)
+    assert (tmp_path / "baseline.toml").exists() and (tmp_path / "pools.csv").exists()
+    assert result.measures.reps == 4
+    assert load_scenario(tmp_path / "baseline.toml").icb_code == "QAA"
