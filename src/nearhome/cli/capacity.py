@@ -61,8 +61,10 @@ def _print(frame: pd.DataFrame, title: str, columns: list[str] | None = None) ->
     table = Table(title=title)
     cols = columns or list(frame.columns)
     for col in cols:
-        justify = "left" if frame[col].dtype == object else "right"
-        table.add_column(HEADERS.get(col, col), justify=justify, overflow="fold")
+        text = frame[col].dtype == object
+        table.add_column(
+            HEADERS.get(col, col), justify="left" if text else "right", overflow="fold"
+        )
     for row in frame[cols].itertuples(index=False):
         table.add_row(*(_fmt(v) for v in row))
     console.print(table)
