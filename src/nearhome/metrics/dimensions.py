@@ -423,7 +423,8 @@ def provider() -> tuple[str, ...]:
 
 def place() -> tuple[str, ...]:
     """Breakdowns by the ward: site, ward, bed type and groupings, and its ICB."""
-    return ("site", "ward", "bed_type", *names("bed_"), "site_icb")
+    groupings = tuple(n for n in names("bed_") if n != "bed_type")
+    return ("site", "ward", "bed_type", *groupings, "site_icb")
 
 
 def parse(spec: str) -> tuple[str, ...]:
