@@ -70,7 +70,10 @@ def test_output_contract(every_breakdown: pd.DataFrame) -> None:
         assert frame[column].dtype == "float64"
     assert (frame["period_end"] >= frame["period_start"]).all()
     assert frame["level"].notna().all() and frame["level_description"].notna().all()
-    assert frame.duplicated(["measure_id", "period_start", "breakdown", "level"]).sum() == 0
+    assert (
+        frame.duplicated(["measure_id", "period_start", "breakdown", "level"]).sum()
+        == 0
+    )
 
 
 def test_every_declared_breakdown_runs(every_breakdown: pd.DataFrame) -> None:
@@ -79,5 +82,7 @@ def test_every_declared_breakdown_runs(every_breakdown: pd.DataFrame) -> None:
     counts = every_breakdown.groupby(["measure_id", "breakdown"]).size()
     for spec in catalogue():
         assert counts.get((spec.id, "all")) == 3, spec.id
-        undeclared = set(every_breakdown[every_breakdown["measure_id"] == spec.id]["breakdown"]) - set(spec.breakdowns)
+        undeclared = set(
+            every_breakdown[every_breakdown["measure_id"] == spec.id]["breakdown"]
+        ) - set(spec.breakdowns)
         assert not undeclared, f"{spec.id}: {undeclared}"

@@ -52,13 +52,21 @@ def _metric(spec: MetricSpec) -> list[str]:
 def render_markdown() -> str:
     """The reference page as Markdown text."""
     specs = catalogue()
-    lines = [HEADER, "## Summary", "", "| id | title | unit | national measure |", "|---|---|---|---|"]
+    lines = [
+        HEADER,
+        "## Summary",
+        "",
+        "| id | title | unit | national measure |",
+        "|---|---|---|---|",
+    ]
     lines += [
         f"| `{s.id}` | {_escape(s.title)} | `{s.unit}` | {s.mhsds_id or ('local' if s.is_local else '')} |"
         for s in specs
     ]
     lines += ["", "## Breakdowns", "", "| name | meaning |", "|---|---|"]
-    lines += [f"| `{d.name}` | {_escape(d.title)} |" for d in dimensions.dimensions().values()]
+    lines += [
+        f"| `{d.name}` | {_escape(d.title)} |" for d in dimensions.dimensions().values()
+    ]
     for family in FAMILIES:
         lines += ["", f"## {family}", ""]
         for spec in specs:

@@ -35,15 +35,48 @@ def test_run_writes_a_file(tiny_extract, tmp_path) -> None:
     out = tmp_path / "metrics.csv"
     result = runner.invoke(
         app,
-        ["run", "--warehouse", url, "--measures", "bed_days.occupied", "--period", "2024-03..2024-05",
-         "--by", "all,provider", "--suppress", "none", "--out", str(out)],
+        [
+            "run",
+            "--warehouse",
+            url,
+            "--measures",
+            "bed_days.occupied",
+            "--period",
+            "2024-03..2024-05",
+            "--by",
+            "all,provider",
+            "--suppress",
+            "none",
+            "--out",
+            str(out),
+        ],
     )
     assert result.exit_code == 0, result.output
     frame = pd.read_csv(out)
     assert list(frame[frame["breakdown"] == "all"]["value"]) == [152, 180, 181]
     printed = runner.invoke(
-        app, ["run", "--warehouse", url, "--measures", "bed_days.occupied", "--period", "2024-03..2024-05"]
+        app,
+        [
+            "run",
+            "--warehouse",
+            url,
+            "--measures",
+            "bed_days.occupied",
+            "--period",
+            "2024-03..2024-05",
+        ],
     )
     assert printed.exit_code == 0 and "152" in printed.output
-    bad = runner.invoke(app, ["run", "--warehouse", url, "--period", "2024-03..2024-05", "--frequency", "weekly"])
+    bad = runner.invoke(
+        app,
+        [
+            "run",
+            "--warehouse",
+            url,
+            "--period",
+            "2024-03..2024-05",
+            "--frequency",
+            "weekly",
+        ],
+    )
     assert bad.exit_code == 2

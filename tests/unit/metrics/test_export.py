@@ -20,7 +20,12 @@ WHEN = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
 
 @pytest.fixture(scope="module")
 def results(tiny_warehouse) -> pd.DataFrame:
-    return run_metrics(tiny_warehouse, "bed_days.occupied,restrictive.people", period=SPAN, by="all,provider")
+    return run_metrics(
+        tiny_warehouse,
+        "bed_days.occupied,restrictive.people",
+        period=SPAN,
+        by="all,provider",
+    )
 
 
 def test_csv_with_metadata(results, tmp_path) -> None:
@@ -33,7 +38,9 @@ def test_csv_with_metadata(results, tmp_path) -> None:
 
 
 def test_parquet_keeps_numbers_and_marks_suppression(results, tmp_path) -> None:
-    path = write_results(results, tmp_path / "out.parquet", suppress="hes", generated_at=WHEN)
+    path = write_results(
+        results, tmp_path / "out.parquet", suppress="hes", generated_at=WHEN
+    )
     table = pq.read_table(path)
     meta = json.loads(table.schema.metadata[b"nearhome"])
     assert meta["disclosure"]["name"] == "hes"
@@ -43,11 +50,18 @@ def test_parquet_keeps_numbers_and_marks_suppression(results, tmp_path) -> None:
 
 
 def test_excel_sheets(results, tmp_path) -> None:
-    path = write_results(results, tmp_path / "out.xlsx", suppress="none", generated_at=WHEN)
+    path = write_results(
+        results, tmp_path / "out.xlsx", suppress="none", generated_at=WHEN
+    )
     sheets = pd.read_excel(path, sheet_name=None)
     assert list(sheets) == ["bed_days", "restrictive", "definitions", "metadata"]
-    assert set(sheets["definitions"]["measure_id"]) == {"bed_days.occupied", "restrictive.people"}
-    meta = dict(zip(sheets["metadata"]["key"], sheets["metadata"]["value"], strict=True))
+    assert set(sheets["definitions"]["measure_id"]) == {
+        "bed_days.occupied",
+        "restrictive.people",
+    }
+    meta = dict(
+        zip(sheets["metadata"]["key"], sheets["metadata"]["value"], strict=True)
+    )
     assert json.loads(meta["disclosure"])["name"] == "none"
 
 
@@ -58,7 +72,13 @@ def test_unknown_suffix(results, tmp_path) -> None:
 
 def test_write_catalogue(tiny_warehouse, tmp_path) -> None:
     written = write_catalogue(
-        tiny_warehouse, tmp_path, period=SPAN, icb="QAA", by=("all", "provider"), formats=("csv", "xlsx"), generated_at=WHEN
+        tiny_warehouse,
+        tmp_path,
+        period=SPAN,
+        icb="QAA",
+        by=("all", "provider"),
+        formats=("csv", "xlsx"),
+        generated_at=WHEN,
     )
     assert set(written) == {"csv", "xlsx"}
     frame = pd.read_csv(written["csv"])

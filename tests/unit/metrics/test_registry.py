@@ -31,7 +31,40 @@ def test_oap_measures_mirror_the_publication() -> None:
     ids = {s.mhsds_id for s in catalogue()}
     for number in range(1, 12):
         assert f"OAP{number:02d}" in ids or number in (5, 6, 7, 8, 9, 10, 11)
-    for code in ("OAP01", "OAP02", "OAP03", "OAP04", "OAP05", "OAP06", "OAP07", "OAP08", "OAP09", "OAP10", "OAP11"):
+    for code in (
+        "OAP01",
+        "OAP02",
+        "OAP03",
+        "OAP04",
+        "OAP05",
+        "OAP06",
+        "OAP07",
+        "OAP08",
+        "OAP09",
+        "OAP10",
+        "OAP11",
+    ):
         assert code in ids and f"{code}a" in ids
-    for code in ("MHS07", "MHS21", "MHS22", "MHS24", "MHS25", "MHS26", "MHS27", "MHS28", "MHS76", "MHS77", "MHS78", "MHS79", "MHS80", "MHS81", "MHS96", "MHS100", "MHS105", "MHS140", "MHS141", "MHS142"):
+    for code in (
+        "MHS07",
+        "MHS21",
+        "MHS22",
+        "MHS24",
+        "MHS25",
+        "MHS26",
+        "MHS27",
+        "MHS28",
+        "MHS76",
+        "MHS77",
+        "MHS78",
+        "MHS79",
+        "MHS80",
+        "MHS81",
+        "MHS96",
+        "MHS100",
+        "MHS105",
+        "MHS140",
+        "MHS141",
+        "MHS142",
+    ):
         assert code in ids, code

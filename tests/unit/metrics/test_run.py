@@ -14,23 +14,41 @@ from .conftest import SPAN, pick
 
 def test_rolling_and_financial_years_match_the_months(tiny_warehouse) -> None:
     months = run_metrics(tiny_warehouse, "activity.admissions", period=SPAN)
-    rolling = run_metrics(tiny_warehouse, "activity.admissions", period=SPAN, frequency="rolling12")
+    rolling = run_metrics(
+        tiny_warehouse, "activity.admissions", period=SPAN, frequency="rolling12"
+    )
     # Three overlapping 12-month periods ending March, April and May 2024: each is the
     # months up to its end plus S03, admitted on 1 February 2024.
-    assert list(rolling["period_end"]) == [dt.date(2024, 3, 31), dt.date(2024, 4, 30), dt.date(2024, 5, 31)]
+    assert list(rolling["period_end"]) == [
+        dt.date(2024, 3, 31),
+        dt.date(2024, 4, 30),
+        dt.date(2024, 5, 31),
+    ]
     assert list(rolling["value"]) == [8, 11, 12]
     assert months["value"].sum() == 11
-    fy = run_metrics(tiny_warehouse, "activity.admissions", period="2023-04..2024-03", frequency="fy")
+    fy = run_metrics(
+        tiny_warehouse, "activity.admissions", period="2023-04..2024-03", frequency="fy"
+    )
     assert list(fy["value"]) == [8]  # April 2023 - March 2024: S03 and March's 7
 
 
 def test_span_without_a_whole_period(tiny_warehouse) -> None:
     with pytest.raises(InvalidConfig, match="no whole quarter"):
-        run_metrics(tiny_warehouse, "activity.admissions", period="2024-05..2024-06", frequency="quarter")
+        run_metrics(
+            tiny_warehouse,
+            "activity.admissions",
+            period="2024-05..2024-06",
+            frequency="quarter",
+        )
 
 
 def test_icb_scope(tiny_warehouse) -> None:
-    scoped = run_metrics(tiny_warehouse, "activity.admissions,occupancy.available_beds", period=SPAN, icb="QBB")
+    scoped = run_metrics(
+        tiny_warehouse,
+        "activity.admissions,occupancy.available_beds",
+        period=SPAN,
+        icb="QBB",
+    )
     # QBB residents: only P11 (admitted in March); QBB sites: NAB01's 12 beds.
     assert pick(scoped, "activity.admissions", 3) == 1
     assert pick(scoped, "occupancy.available_beds", 3) == 12
@@ -41,7 +59,9 @@ def test_icb_scope(tiny_warehouse) -> None:
 def test_strict_and_lenient_unsupported_breakdowns(tiny_warehouse) -> None:
     with pytest.raises(UnsupportedBreakdown, match="ri_type"):
         run_metric(tiny_warehouse, "bed_days.occupied", period=SPAN, by="ri_type")
-    lenient = run_metrics(tiny_warehouse, "bed_days.occupied", period=SPAN, by="all,ri_type")
+    lenient = run_metrics(
+        tiny_warehouse, "bed_days.occupied", period=SPAN, by="all,ri_type"
+    )
     assert set(lenient["breakdown"]) == {"all"}
 
 
@@ -61,7 +81,13 @@ def test_crossed_breakdown_and_progress(tiny_warehouse) -> None:
 
 
 def test_suppression_is_applied_and_recorded(tiny_warehouse) -> None:
-    frame = run_metrics(tiny_warehouse, "restrictive.people", period=SPAN, by="all,provider", suppress="mhsds")
+    frame = run_metrics(
+        tiny_warehouse,
+        "restrictive.people",
+        period=SPAN,
+        by="all,provider",
+        suppress="mhsds",
+    )
     assert frame.attrs["nearhome"]["disclosure"]["name"] == "mhsds"
     assert pick(frame, "restrictive.people", 4) == 1  # national total: unsuppressed
     provider = frame[frame["breakdown"] == "provider"]
