@@ -15,10 +15,12 @@ from nearhome.cli import (
     capacity,
     data,
     demo,
+    equity,
     evaluate,
     metrics,
     report,
     serve,
+    spc,
     users,
 )
 from nearhome.errors import NearhomeError
@@ -35,9 +37,11 @@ app.add_typer(capacity.app, name="capacity")
 app.add_typer(users.app, name="users")
 app.add_typer(board.app, name="board")
 app.add_typer(report.app, name="report")
+app.add_typer(equity.app, name="equity")
 app.command("evaluate")(evaluate.evaluate)
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
+app.command("spc")(spc.spc)
 
 
 def main() -> None:

@@ -49,9 +49,7 @@ class EquityBreakdown:
 
 BREAKDOWNS: Final = {
     "ethnicity": (EquityBreakdown("ethnic_group", "Ethnic group", "White"),),
-    "ethnic_category": (
-        EquityBreakdown("ethnic_category", "Ethnic category", "A"),
-    ),
+    "ethnic_category": (EquityBreakdown("ethnic_category", "Ethnic category", "A"),),
     "imd_quintile": (
         EquityBreakdown("imd_quintile", "IMD quintile", "5", gradient=True),
     ),

@@ -23,7 +23,13 @@ import math
 
 import pandas as pd
 
-from nearhome.metrics.disclosure import SUPPRESSED, DisclosurePolicy, apply_policy, policy
+from nearhome.equity.breakdowns import ETHNICITY_UNRECORDED
+from nearhome.metrics.disclosure import (
+    SUPPRESSED,
+    DisclosurePolicy,
+    apply_policy,
+    policy,
+)
 
 RATE_STATISTICS = frozenset({"crude_rate", "dsr", "funnel_rate", "not_recorded_pct"})
 RATIO_STATISTICS = frozenset({"crude_ratio", "dsr_ratio"})
@@ -111,12 +117,19 @@ def control(
     hide = (rate_hidden | ratio_hidden | index_hidden | share_hidden).to_numpy()
     out.loc[hide, ["value", "lower", "upper"]] = SUPPRESSED
     out.loc[hide, "suppressed_reason"] = HIDDEN
+    out.loc[hide, "significance"] = None
     if chosen.share_decimals is not None:
         rounding = statistic.isin(RATE_STATISTICS).to_numpy() & ~hide
+        decimals = chosen.share_decimals
         for column in ("value", "lower", "upper"):
-            out.loc[rounding, column] = [
-                _round(v, chosen.share_decimals) for v in out.loc[rounding, column]
-            ]
+            out[column] = pd.Series(
+                [
+                    _round(v, decimals) if flag else v
+                    for v, flag in zip(out[column], rounding, strict=True)
+                ],
+                index=out.index,
+                dtype=object,
+            )
     out.attrs["nearhome"] = {"disclosure": chosen.as_dict()}
     return out
 
@@ -130,8 +143,6 @@ def _lookup(series: pd.Series, index: pd.MultiIndex) -> pd.Series:
 def _completeness_hidden(
     out: pd.DataFrame, inputs: pd.DataFrame, chosen: DisclosurePolicy
 ) -> pd.Series:
-    from nearhome.equity.completeness import ETHNICITY_UNRECORDED
-
     flags = pd.Series(False, index=out.index)
     rows = out["statistic"] == "not_recorded_pct"
     for i in out.index[rows]:

@@ -16,7 +16,7 @@ import pandas as pd
 from nearhome.equity.groups import breakdown_rows
 from nearhome.equity.inputs import FUNNEL_UNITS
 from nearhome.equity.measures import EquityMeasure
-from nearhome.equity.tidy import statistic_rows
+from nearhome.equity.tidy import RowContext, statistic_rows
 from nearhome.stats.funnel import funnel_limits, funnel_position
 from nearhome.stats.results import Confidence
 
@@ -80,13 +80,35 @@ def funnel(
     limits["significance"] = position
     keys = rows[["level", "level_description"]]
     keys = keys.loc[keys.index.repeat(k)].reset_index(drop=True)
-    out = statistic_rows(
-        keys,
-        limits,
-        measure=measure,
-        metric_id=measure.rate_metric,
-        breakdown=unit,
-        statistic="funnel_rate",
-        reference=f"overall rate {target:.6g}",
-    )
-    return out.assign(suppressed_reason=None)
+    common: RowContext = {
+        "measure": measure,
+        "metric_id": measure.rate_metric,
+        "breakdown": unit,
+    }
+    sizes = rows[["level", "level_description"]]
+    out = [
+        statistic_rows(
+            sizes,
+            pd.DataFrame({"value": rows["numerator"], "method": "recorded count"}),
+            statistic="count",
+            **common,
+        ),
+        statistic_rows(
+            sizes,
+            pd.DataFrame(
+                {
+                    "value": rows["denominator"],
+                    "method": f"exposure: {measure.exposure}",
+                }
+            ),
+            statistic="denominator",
+            **common,
+        ),
+        statistic_rows(
+            keys,
+            limits.assign(suppressed_reason=None),
+            statistic="funnel_rate",
+            **(common | {"reference": f"overall rate {target:.6g}"}),
+        ),
+    ]
+    return pd.concat(out, ignore_index=True)

@@ -42,7 +42,8 @@ def gradient(
     if numbered.empty:
         return pd.DataFrame()
     rates = stats.rate(
-        numbered["numerator"].fillna(0.0), numbered["denominator"],
+        numbered["numerator"].fillna(0.0),
+        numbered["denominator"],
         multiplier=measure.multiplier,
     )
     frame = pd.DataFrame(
@@ -70,7 +71,10 @@ def gradient(
         {
             "level": "all levels",
             "level_description": result["measure"].map(
-                {"sii": "Slope index of inequality", "rii": "Relative index of inequality"}
+                {
+                    "sii": "Slope index of inequality",
+                    "rii": "Relative index of inequality",
+                }
             ),
         }
     )

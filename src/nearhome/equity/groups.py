@@ -18,7 +18,7 @@ import pandas as pd
 from nearhome import stats
 from nearhome.equity.breakdowns import AGE_BANDS, EquityBreakdown
 from nearhome.equity.measures import EquityMeasure
-from nearhome.equity.tidy import statistic_rows
+from nearhome.equity.tidy import RowContext, statistic_rows
 from nearhome.metrics import dimensions
 from nearhome.stats.populations import lower_age
 from nearhome.stats.results import Confidence
@@ -89,7 +89,11 @@ def group_figures(
         return None
     rows = breakdown_rows(inputs, metric_id, breakdown.name)
     keys = rows[["level", "level_description"]]
-    common = {"measure": measure, "metric_id": metric_id, "breakdown": breakdown.name}
+    common: RowContext = {
+        "measure": measure,
+        "metric_id": metric_id,
+        "breakdown": breakdown.name,
+    }
     count = pd.DataFrame({"value": rows["numerator"], "method": "recorded count"})
     denominator = pd.DataFrame(
         {"value": rows["denominator"], "method": f"exposure: {measure.exposure}"}
@@ -172,7 +176,7 @@ def _dsr_rows(
     rows: pd.DataFrame,
     dsr: pd.DataFrame,
     confidence: Confidence,
-    common: dict[str, object],
+    common: RowContext,
 ) -> pd.DataFrame:
     """DSR rows for every level (levels without one say why)."""
     k = _levels(confidence)
@@ -203,5 +207,5 @@ def _dsr_rows(
         result[["level", "level_description"]],
         result,
         statistic="dsr",
-        **common,  # type: ignore[arg-type]
+        **common,
     )

@@ -61,7 +61,7 @@ def input_breakdowns(
     return list(dict.fromkeys(rate)), count
 
 
-def collect_inputs(  # noqa: PLR0913 (keyword-only request)
+def collect_inputs(
     warehouse: Warehouse | str,
     measures: Sequence[EquityMeasure],
     breakdowns: Sequence[EquityBreakdown],
@@ -142,9 +142,7 @@ def span_totals(monthly: pd.DataFrame) -> pd.DataFrame:
         unit=("unit", "first"),
     ).reset_index()
     is_population = totals["unit"].isin(POPULATION_UNITS)
-    totals["denominator"] = totals["_pop_den"].where(
-        is_population, totals["_sum_den"]
-    )
+    totals["denominator"] = totals["_pop_den"].where(is_population, totals["_sum_den"])
     scale = totals["measure_id"].map(lambda m: get(m).scale)
     kind = totals["measure_id"].map(lambda m: get(m).kind)
     has_den = totals["measure_id"].map(lambda m: get(m).denominator is not None)

@@ -21,7 +21,7 @@ from nearhome import stats
 from nearhome.equity.breakdowns import UNRECORDED, EquityBreakdown
 from nearhome.equity.groups import GroupFigures
 from nearhome.equity.measures import EquityMeasure
-from nearhome.equity.tidy import statistic_rows
+from nearhome.equity.tidy import RowContext, statistic_rows
 from nearhome.stats.results import Confidence
 
 NO_REFERENCE = "the reference group has no denominator or is not in the data"
@@ -47,7 +47,7 @@ def reference_level(rows: pd.DataFrame, breakdown: EquityBreakdown) -> str | Non
     ]
     if usable.empty:
         return None
-    return str(usable.loc[usable["denominator"].idxmax(), "level"])
+    return str(usable["level"].to_numpy()[int(np.argmax(usable["denominator"]))])
 
 
 def significance(lower: pd.Series, upper: pd.Series) -> pd.Series:
@@ -75,7 +75,7 @@ def group_ratios(
     """Crude and DSR ratios of every non-reference level to the reference level."""
     rows = figures.rows
     reference = reference_level(rows, breakdown)
-    common = {
+    common: RowContext = {
         "measure": measure,
         "metric_id": figures.metric_id,
         "breakdown": breakdown.name,
@@ -88,13 +88,13 @@ def group_ratios(
         keys = pd.DataFrame(
             {"level": crude["group"], "level_description": crude["group"].map(labels)}
         )
-        parts.append(statistic_rows(keys, crude, statistic="crude_ratio", **common))  # type: ignore[arg-type]
+        parts.append(statistic_rows(keys, crude, statistic="crude_ratio", **common))
     dsr = _dsr_ratios(figures.dsr, reference, confidence)
     if not dsr.empty:
         keys = pd.DataFrame(
             {"level": dsr["group"], "level_description": dsr["group"].map(labels)}
         )
-        parts.append(statistic_rows(keys, dsr, statistic="dsr_ratio", **common))  # type: ignore[arg-type]
+        parts.append(statistic_rows(keys, dsr, statistic="dsr_ratio", **common))
     if not parts:
         return pd.DataFrame()
     return pd.concat(parts, ignore_index=True)

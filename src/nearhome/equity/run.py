@@ -69,7 +69,10 @@ def analyse(
             figures = group_figures(inputs, measure, breakdown, confidence)
             if figures is None:
                 continue
-            parts += [figures.table, group_ratios(figures, measure, breakdown, confidence)]
+            parts += [
+                figures.table,
+                group_ratios(figures, measure, breakdown, confidence),
+            ]
             if breakdown.gradient:
                 parts.append(
                     gradient(
@@ -83,7 +86,7 @@ def analyse(
     return pd.concat(parts, ignore_index=True)[COLUMNS]
 
 
-def run_equity(  # noqa: PLR0913 (keyword-only request)
+def run_equity(
     warehouse: Warehouse | str,
     *,
     measures: str | Sequence[str],

@@ -9,7 +9,7 @@ no value is given, the ``suppressed_reason``.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, NotRequired, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -50,12 +50,21 @@ STATISTICS: Final = {
 """Each statistic and what it is (for docs and CSV readers)."""
 
 
+class RowContext(TypedDict):
+    """What a block of rows is about (passed on to :func:`statistic_rows`)."""
+
+    measure: EquityMeasure
+    metric_id: str
+    breakdown: str
+    reference: NotRequired[str | None]
+
+
 def empty() -> pd.DataFrame:
     """A table with the columns and no rows."""
     return pd.DataFrame(columns=COLUMNS)
 
 
-def statistic_rows(  # noqa: PLR0913 (keyword-only row parts)
+def statistic_rows(
     keys: pd.DataFrame,
     result: pd.DataFrame,
     *,
@@ -81,7 +90,7 @@ def statistic_rows(  # noqa: PLR0913 (keyword-only row parts)
     if len(keys) != len(result):
         msg = "statistic_rows(): keys and result differ in length"
         raise ValueError(msg)
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {
             "measure": measure.name,
             "metric_id": metric_id,
@@ -101,7 +110,6 @@ def statistic_rows(  # noqa: PLR0913 (keyword-only row parts)
         },
         columns=COLUMNS,
     )
-    return out
 
 
 def _column(frame: pd.DataFrame, name: str) -> np.ndarray:

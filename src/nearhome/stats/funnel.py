@@ -107,7 +107,10 @@ def funnel_position(
         ...                 confidence=0.95).tolist()
         ['within', 'below', 'above', 'within']
     """
-    x, n = (as_float_array(v, name) for v, name in ((count, "count"), (denominator, "denominator")))
+    x, n = (
+        as_float_array(v, name)
+        for v, name in ((count, "count"), (denominator, "denominator"))
+    )
     expected = target / multiplier * n
     alpha = 1 - confidence
     with np.errstate(invalid="ignore"):
