@@ -144,5 +144,7 @@ def _print_summary(table: object, level: float, *, title: str) -> None:
 
 def _cell(value: object) -> str:
     if isinstance(value, float):
-        return "" if value != value else f"{value:,.2f}"  # noqa: PLR0124 (NaN check)
+        if value != value:  # noqa: PLR0124 (NaN check)
+            return ""
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
     return "" if value is None else str(value)

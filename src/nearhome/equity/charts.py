@@ -135,10 +135,12 @@ def forest_plot(
     for i, row in rows.iterrows():
         y = TOP + ROW * (int(str(i)) + 1)
         label = f"{row['breakdown']}: {row['level_description']} vs {row['reference']}"
-        parts.append(_text(LEFT - 8, y + 4, label[:38], text_anchor="end"))
+        parts.append(_text(LEFT - 8, y + 4, label[:34], text_anchor="end"))
         value, lower, upper = (_number(row[c]) for c in ("value", "lower", "upper"))
         if not (math.isfinite(value) and value > 0):
             reason = "suppressed" if row["value"] == "*" else "not calculated"
+            if value == 0 and math.isfinite(upper):
+                reason = f"0: no events in the group (upper limit {upper:.2f})"
             parts.append(_text(LEFT + 6, y + 4, reason, fill=GREY, font_style="italic"))
             continue
         lo = _x(max(lower, low), low, high, log=True) if lower > 0 else LEFT
@@ -194,11 +196,7 @@ def gradient_chart(
         parts.append(_text(LEFT - 8, y + 4, f"{tick:g}", text_anchor="end"))
     for i, row in rows.iterrows():
         x = LEFT + band * (int(str(i)) + 0.5)
-        parts.append(
-            _text(
-                x, bottom + 16, str(row["level_description"])[:18], text_anchor="middle"
-            )
-        )
+        parts.append(_text(x, bottom + 16, str(row["level"]), text_anchor="middle"))
         value, lower, upper = (_number(row[c]) for c in ("value", "lower", "upper"))
         if not math.isfinite(value):
             label = "suppressed" if row["value"] == "*" else "no rate"
@@ -213,7 +211,7 @@ def gradient_chart(
             f'<circle cx="{x:.1f}" cy="{y_of(value):.1f}" r="5" fill="{BLUE}">'
             f"<title>{escape(f'{value:.1f} ({lower:.1f} to {upper:.1f})')}</title></circle>"
         )
-    parts.append(_text(LEFT, bottom + 36, "1 = most deprived", fill=GREY))
+    parts.append(_text(LEFT, bottom + 36, "IMD level: 1 = most deprived", fill=GREY))
     parts.append(
         _text(LEFT, bottom + 54, _index_text(table, measure, breakdown), fill=TEXT)
     )

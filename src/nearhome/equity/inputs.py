@@ -76,24 +76,30 @@ def collect_inputs(
         breakdown and level for the whole span. Disclosure control is applied later,
         to the analysis outputs, so statistics use the recorded counts.
     """
-    monthly = []
+    rate_metrics: list[str] = []
+    count_metrics: list[str] = []
+    rate_by: list[str] = []
+    count_by: list[str] = []
     for measure in measures:
-        rate_by, count_by = input_breakdowns(measure, breakdowns)
-        monthly.append(
-            run_metrics(
-                warehouse, [measure.rate_metric], period=period, by=rate_by, icb=icb
-            )
+        rate, count = input_breakdowns(measure, breakdowns)
+        rate_metrics.append(measure.rate_metric)
+        rate_by += rate
+        if count:
+            count_metrics.append(measure.count_metric)
+            count_by += count
+    # one run per kind: the catalogue shares facts between metrics and leaves out any
+    # metric x breakdown pair a metric does not support
+    monthly = [
+        run_metrics(
+            warehouse,
+            list(dict.fromkeys(metrics)),
+            period=period,
+            by=list(dict.fromkeys(by)),
+            icb=icb,
         )
-        if count_by:
-            monthly.append(
-                run_metrics(
-                    warehouse,
-                    [measure.count_metric],
-                    period=period,
-                    by=count_by,
-                    icb=icb,
-                )
-            )
+        for metrics, by in ((rate_metrics, rate_by), (count_metrics, count_by))
+        if metrics
+    ]
     frames = [f for f in monthly if not f.empty]
     if not frames:
         return pd.DataFrame(columns=COLUMNS)
