@@ -20,7 +20,7 @@ static: $(STAMP)
 	@if [ -x scripts/build-static.sh ]; then scripts/build-static.sh; fi
 
 demo: $(STAMP) static
-	$(BIN)/nearhome demo --out $(DEMO)
+	$(BIN)/nearhome demo --out $(DEMO) --plan examples/plan.toml
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
