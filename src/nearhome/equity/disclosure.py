@@ -8,9 +8,9 @@ counts while resident populations, which are public, are not. Every figure deriv
 from a hidden count is hidden with it, so nothing can be worked back:
 
 * a group's crude rate, DSR and funnel position, when its count or exposure is hidden;
-* a ratio, when the group's or the reference group's count is hidden (a ratio and
-  the group's shown rate would give away the reference rate);
-* the SII and RII, when any level's count is hidden;
+* a ratio, when the group's or the reference group's count or exposure is hidden (a
+  ratio and one shown rate would give away the other rate);
+* the SII and RII, when any level's count or exposure is hidden;
 * the not-recorded share, when either of its counts would be hidden.
 
 Rates and shares are rounded to the policy's decimals; ratios and indices are
@@ -89,9 +89,13 @@ def control(
     reference_index = pd.MultiIndex.from_arrays(
         [out["metric_id"], out["breakdown"], out["reference"].astype(str)]
     )
-    reference_hidden = _lookup(hidden["numerator"], reference_index).eq(True)
+    reference_hidden = _lookup(hidden["numerator"], reference_index).eq(True) | _lookup(
+        hidden["denominator"], reference_index
+    ).eq(True)
     breakdown_hidden = (
-        hidden["numerator"].groupby(level=["measure_id", "breakdown"]).any()
+        (hidden["numerator"] | hidden["denominator"])
+        .groupby(level=["measure_id", "breakdown"])
+        .any()
     )
     statistic = out["statistic"]
     is_count = statistic == "count"
@@ -103,7 +107,9 @@ def control(
     rate_hidden = statistic.isin(RATE_STATISTICS - {"not_recorded_pct"}) & (
         own_hidden | exposure_hidden
     )
-    ratio_hidden = statistic.isin(RATIO_STATISTICS) & (own_hidden | reference_hidden)
+    ratio_hidden = statistic.isin(RATIO_STATISTICS) & (
+        own_hidden | exposure_hidden | reference_hidden
+    )
     index_hidden = statistic.isin(INDEX_STATISTICS) & pd.Series(
         [
             bool(breakdown_hidden.get((m, b), False))

@@ -286,3 +286,22 @@ def test_unknown_names_are_refused() -> None:
     with pytest.raises(InvalidConfig, match="religion"):
         resolve_breakdowns("religion")
     assert isinstance(resolve_breakdowns("ld_autism")[1], EquityBreakdown)
+
+
+def test_hidden_exposure_hides_the_rate_and_the_ratio() -> None:
+    """6 interventions in 3 bed days: the count may be shown (rounded to 5), but the
+    bed days are small, so the rate and the ratio (which with the reference's shown
+    rate would give the bed days back) are hidden."""
+    inputs = rows(
+        RESTRICTIVE,
+        "ethnic_group",
+        {"Black": (6, 3), "Mixed": (0, 2), "White": (40, 4_000)},
+    )
+    measure = MEASURES["restrictive_per_1000_bed_days"]
+    table = analyse(inputs, [measure], ETHNICITY)
+    shown = control(table, inputs, "mhsds")
+    assert pick(shown, "count", "Black")["value"] == 5.0
+    assert pick(shown, "denominator", "Black")["value"] == "*"
+    assert pick(shown, "crude_rate", "Black")["value"] == "*"
+    assert pick(shown, "crude_ratio", "Black")["value"] == "*"
+    assert pick(shown, "crude_rate", "White")["value"] == 10.0
