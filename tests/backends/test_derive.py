@@ -2,31 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
 from nearhome.data.derive import DERIVED
-from nearhome.data.load import load_extract
-from nearhome.data.warehouse import Warehouse, connect
-
-
-@pytest.fixture(scope="module")
-def duckdb_warehouse(tiny_extract: Path) -> Warehouse:
-    warehouse = connect("duckdb://")
-    load_extract(warehouse, tiny_extract)
-    return warehouse
-
-
-@pytest.fixture(scope="module")
-def spark_warehouse(
-    tiny_extract: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Warehouse:
-    folder = tmp_path_factory.mktemp("spark")
-    warehouse = connect(f"spark://local[2]?path={folder}")
-    load_extract(warehouse, tiny_extract)
-    return warehouse
+from nearhome.data.warehouse import Warehouse
 
 
 def _normalised(frame: pd.DataFrame) -> pd.DataFrame:

@@ -156,3 +156,56 @@ def run(
     console.print(table)
     if len(frame) > 200:
         console.print("(first 200 rows; use --out to write them all)")
+
+
+SQL_DIALECTS = ("mssql", "spark", "postgres", "duckdb")
+
+
+@app.command("sql")
+def sql(
+    metric_id: Annotated[
+        str, typer.Argument(help="Metric id, e.g. bed_days.occupied.")
+    ],
+    dialect: Annotated[
+        str, typer.Option(help="mssql (SQL Server), spark, postgres or duckdb.")
+    ] = "mssql",
+    period: Annotated[
+        str, typer.Option(help="Span of months, e.g. 2025-04..2026-03.")
+    ] = ...,  # type: ignore[assignment]
+    frequency: Annotated[
+        str, typer.Option(help="month, quarter, fy or rolling12.")
+    ] = "month",
+    by: Annotated[
+        str, typer.Option(help="One breakdown; cross two with *, e.g. icb*gender.")
+    ] = "all",
+    icb: Annotated[
+        str | None, typer.Option(help="Only this ICB's residents (and sites).")
+    ] = None,
+) -> None:
+    """Print one metric's SQL, to run nearhome's exact definition in your warehouse.
+
+    The query reads the canonical tables (listed in its first line) and returns one row
+    per period and breakdown level with numerator, denominator and value.
+    """
+    from nearhome.errors import UnsupportedBreakdown
+    from nearhome.metrics import dimensions, get
+    from nearhome.metrics.query import metric_query
+    from nearhome.periods import parse_span, split
+
+    if dialect not in SQL_DIALECTS:
+        raise typer.BadParameter(
+            f"use one of {', '.join(SQL_DIALECTS)}", param_hint="--dialect"
+        )
+    if frequency not in FREQUENCIES:
+        raise typer.BadParameter(
+            f"use one of {', '.join(FREQUENCIES)}", param_hint="--frequency"
+        )
+    spec = get(metric_id)
+    breakdown = dimensions.parse(by)
+    if not all(name in spec.breakdowns for name in breakdown):
+        raise UnsupportedBreakdown(
+            f"{spec.id} has no breakdown '{by}'.",
+            hint=f"Its breakdowns are: {', '.join(spec.breakdowns)}.",
+        )
+    periods = split(parse_span(period), frequency)  # type: ignore[arg-type]
+    typer.echo(metric_query(spec, periods, breakdown, icb).sql(dialect), nl=False)

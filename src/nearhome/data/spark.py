@@ -206,6 +206,16 @@ class SparkWarehouse(Warehouse):
             return super().table(name)  # raises NotFound with the usual hint
         return self.backend.table(name)
 
+    def cache(self, expr: Table) -> Table:
+        """Materialise for this session, registering in-memory tables first.
+
+        Ibis's PySpark ``cache`` compiles the query without registering the
+        expression's in-memory tables (the reporting periods), so Spark would not find
+        them; ``execute`` does register them, and so does this.
+        """
+        self.backend._register_in_memory_tables(expr)
+        return super().cache(expr)
+
     # --- writing --------------------------------------------------------------------
 
     def write_table(self, name: str, obj: Table | Any) -> None:

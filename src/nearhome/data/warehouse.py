@@ -23,15 +23,20 @@ import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, unquote, urlparse
 from uuid import uuid4
 
 import ibis
 import ibis.common.exceptions as ibis_exc
+import ibis.expr.operations as ops
 import pandas as pd
 import sqlglot.expressions as sge
 from ibis import BaseBackend
+from ibis.backends.sql.compilers.mssql import MSSQLCompiler
+from ibis.backends.sql.compilers.postgres import (
+    PostgresCompiler as IbisPostgresCompiler,
+)
 from ibis.backends.sql.compilers.pyspark import PySparkCompiler
 from ibis.expr.types import Table
 
@@ -63,6 +68,125 @@ class SparkCompiler(PySparkCompiler):  # type: ignore[misc]
             year, month, day, hours, minutes, seconds
         )
         return made
+
+
+class PostgresCompiler(IbisPostgresCompiler):  # type: ignore[misc]
+    """Ibis's PostgreSQL compiler without the ``first``/``last`` aggregates.
+
+    Ibis compiles "any value" and first/last to ``FIRST``/``LAST``, which stock
+    PostgreSQL lacks (they come from an extension most trusts' servers do not have).
+    The first non-null element of an ``ARRAY_AGG`` means the same, needs nothing
+    installed, and keeps ``nearhome metrics sql --dialect postgres`` runnable anywhere.
+    """
+
+    # Without Arbitrary: ibis would install its ``first`` mapping over our visitor.
+    SIMPLE_OPS: ClassVar[dict[type, str]] = {
+        op: name
+        for op, name in IbisPostgresCompiler.SIMPLE_OPS.items()
+        if op is not ops.Arbitrary
+    }
+
+    def visit_Cast(self, op: Any, *, arg: Any, to: Any) -> sge.Expression:
+        """Booleans to 64-bit integers through ``INTEGER`` (PostgreSQL has no direct cast)."""
+        if op.arg.dtype.is_boolean() and to.is_integer():
+            arg = sge.Cast(this=arg, to=sge.DataType.build("INT"))
+        cast: sge.Expression = super().visit_Cast(op, arg=arg, to=to)
+        return cast
+
+    visit_TryCast = visit_Cast
+
+    def _first_of(
+        self, arg: Any, where: Any, order_by: Any, *, last: bool = False
+    ) -> sge.Expression:
+        present = arg.is_(sge.not_(sge.Null()))
+        where = present if where is None else sge.and_(present, where)
+        if last:
+            order_by = [
+                sge.Ordered(this=o.this, desc=not o.args.get("desc")) for o in order_by
+            ]
+        collected = self.agg.array_agg(arg, where=where, order_by=order_by or None)
+        return sge.Bracket(
+            this=sge.paren(collected), expressions=[sge.convert(1)], offset=1
+        )
+
+    def visit_Arbitrary(
+        self,
+        op: Any,  # noqa: ARG002 (ibis passes the operation to every visitor)
+        *,
+        arg: Any,
+        where: Any,
+    ) -> sge.Expression:
+        """Any (here: the first collected) non-null value."""
+        return self._first_of(arg, where, [])
+
+    def visit_First(
+        self,
+        op: Any,  # noqa: ARG002
+        *,
+        arg: Any,
+        where: Any,
+        order_by: Any,
+        include_null: bool,
+    ) -> sge.Expression:
+        """The first non-null value in ``order_by`` order."""
+        if include_null:
+            raise ibis_exc.UnsupportedOperationError(
+                "first(include_null=True) is not supported on PostgreSQL"
+            )
+        return self._first_of(arg, where, order_by)
+
+    def visit_Last(
+        self,
+        op: Any,  # noqa: ARG002
+        *,
+        arg: Any,
+        where: Any,
+        order_by: Any,
+        include_null: bool,
+    ) -> sge.Expression:
+        """The last non-null value in ``order_by`` order."""
+        if include_null:
+            raise ibis_exc.UnsupportedOperationError(
+                "last(include_null=True) is not supported on PostgreSQL"
+            )
+        return self._first_of(arg, where, order_by, last=True)
+
+
+class SqlServerCompiler(MSSQLCompiler):  # type: ignore[misc]
+    """Ibis's T-SQL compiler plus "any value of the group" (``MIN``).
+
+    There is no SQL Server warehouse; this writes ``nearhome metrics sql --dialect
+    mssql``. Where a definition keeps any one row of a group (a sub-ICB's ICB, which
+    is the same on every row), ``MIN`` is such a value; SQL Server has no ``FIRST``.
+    """
+
+    def visit_First(
+        self,
+        op: Any,  # noqa: ARG002 (ibis passes the operation to every visitor)
+        *,
+        arg: Any,
+        where: Any,
+        order_by: Any,
+        include_null: bool,
+    ) -> sge.Expression:
+        """Any non-null value when no order is asked for (ordered first is a gap)."""
+        if order_by or include_null:
+            raise ibis_exc.UnsupportedOperationError(
+                "an ordered first value is not supported on SQL Server"
+            )
+        minimum: sge.Expression = self.agg.min(arg, where=where)
+        return minimum
+
+    def visit_Arbitrary(
+        self,
+        op: Any,  # noqa: ARG002
+        *,
+        arg: Any,
+        where: Any,
+    ) -> sge.Expression:
+        """Any non-null value of the group."""
+        minimum: sge.Expression = self.agg.min(arg, where=where)
+        return minimum
 
 
 @dataclass
@@ -117,6 +241,22 @@ class Warehouse:
         if not isinstance(result, pd.DataFrame):
             return pd.DataFrame({"value": [result]})
         return result
+
+    def cache(self, expr: Table) -> Table:
+        """Materialise an expression for this session (release it with ``.release()``).
+
+        Many aggregations then read the stored rows instead of recomputing the joins.
+        Backend gaps surface as :class:`BackendUnsupported` naming the backend.
+        """
+        try:
+            return expr.cache()
+        except (
+            ibis_exc.OperationNotDefinedError,
+            ibis_exc.UnsupportedOperationError,
+        ) as exc:
+            raise BackendUnsupported(
+                f"The {self.name} backend cannot materialise this expression: {exc}"
+            ) from exc
 
     def write_table(self, name: str, obj: Table | pd.DataFrame) -> None:
         """Create or replace a table from an expression (of any engine) or a frame."""
@@ -332,6 +472,7 @@ def _connect_postgres(url: str) -> Warehouse:
         database=database or None,
         schema=schema,
     )
+    backend.compiler = PostgresCompiler()
     if schema is not None:
         with backend.con.cursor() as cursor:
             cursor.execute(
@@ -342,6 +483,61 @@ def _connect_postgres(url: str) -> Warehouse:
                 ).sql("postgres")
             )
     return PostgresWarehouse(url=url, backend=backend, name="postgres")
+
+
+DIALECTS: tuple[str, ...] = ("duckdb", "spark", "postgres", "mssql")
+"""SQL dialects :func:`compile_sql` writes (``nearhome metrics sql --dialect``)."""
+
+
+class _SparkOptions(ibis.config.Config):  # type: ignore[misc]
+    """The one PySpark option the Spark compiler reads, for compiling without PySpark."""
+
+    treat_nan_as_null: bool = False
+
+
+def sql_compiler(dialect: str) -> Any:
+    """The compiler a warehouse of this dialect uses (ours where we override Ibis's).
+
+    Raises:
+        InvalidConfig: an unknown dialect.
+    """
+    if dialect == "spark":
+        if ibis.options.pyspark is None:  # registered when PySpark's backend loads
+            ibis.options.pyspark = _SparkOptions()
+        return SparkCompiler()
+    if dialect == "postgres":
+        return PostgresCompiler()
+    if dialect == "mssql":
+        return SqlServerCompiler()
+    if dialect == "duckdb":
+        return importlib.import_module("ibis.backends.sql.compilers.duckdb").compiler
+    raise InvalidConfig(
+        f"Unknown SQL dialect '{dialect}'.", hint=f"Use one of {', '.join(DIALECTS)}."
+    )
+
+
+def compile_sql(expr: Table, dialect: str) -> str:
+    """The SQL text of an expression in a dialect, with no connection needed.
+
+    The compilers are the ones the warehouses run, so the text is exactly what
+    nearhome would execute there (SQL Server has no nearhome warehouse; its text is
+    Ibis's T-SQL compiler's).
+
+    Raises:
+        BackendUnsupported: the dialect cannot express an operation of ``expr``.
+    """
+    compiler = sql_compiler(dialect)
+    try:
+        query = compiler.to_sqlglot(expr.unbind())
+    except (
+        ibis_exc.OperationNotDefinedError,
+        ibis_exc.UnsupportedOperationError,
+    ) as exc:
+        raise BackendUnsupported(
+            f"The {dialect} dialect cannot express this query: {exc}",
+            hint="Use another dialect, or run it with nearhome metrics run.",
+        ) from exc
+    return str(query.sql(dialect=compiler.dialect, pretty=True))
 
 
 def from_frames(frames: Mapping[str, pd.DataFrame]) -> Warehouse:

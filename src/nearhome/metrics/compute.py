@@ -17,14 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import ibis
-import ibis.common.exceptions as ibis_exc
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 from ibis.expr.types import Table
 
 from nearhome.data.warehouse import Warehouse
-from nearhome.errors import BackendUnsupported
 from nearhome.metrics import dimensions
 from nearhome.metrics.attributes import with_attributes
 from nearhome.metrics.measures import Composite, FactMeasure, Facts, Population
@@ -374,15 +372,7 @@ def _population_constants(breakdown: Breakdown) -> dict[str, ir.Value]:
 
 def _materialise(rows: Table, warehouse: Warehouse) -> Table:
     """Materialise a facts table once for many breakdowns (a temporary table or cache)."""
-    try:
-        return rows.cache()
-    except (
-        ibis_exc.OperationNotDefinedError,
-        ibis_exc.UnsupportedOperationError,
-    ) as exc:
-        raise BackendUnsupported(
-            f"The {warehouse.name} backend cannot build these facts: {exc}"
-        ) from exc
+    return warehouse.cache(rows)
 
 
 # --- after execution: zero-fill and composites ----------------------------------------

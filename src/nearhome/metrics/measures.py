@@ -126,16 +126,22 @@ class Quantile:
 
     def reduce(self, t: Table, x: str | None, w: str | None) -> Value:
         """The aggregate over the materialised inputs."""
-        if self.q == 0.5:
-            return t[x].median(where=_filter(t, w))
-        return t[x].quantile(self.q, where=_filter(t, w))
+        return self._of(t[x], _filter(t, w))
 
     def expr(self, t: Table) -> Value:
         """The aggregate expression straight over the facts table ``t``."""
         value, where = self.inputs(t)
+        return self._of(value, where)
+
+    def _of(self, value: Value, where: BooleanValue | None) -> Value:
+        # The filter nulls the value rather than going to ``where=``: Ibis would also
+        # wrap the fraction in the condition, and Spark needs a constant fraction.
+        # Quantiles ignore nulls, so the result is the same on every engine.
+        if where is not None:
+            value = where.ifelse(value, ibis.null(value.type()))
         if self.q == 0.5:
-            return value.median(where=where)  # type: ignore[union-attr]
-        return value.quantile(self.q, where=where)  # type: ignore[union-attr]
+            return value.median()  # type: ignore[attr-defined,no-any-return]
+        return value.quantile(self.q)  # type: ignore[attr-defined,no-any-return]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,61 @@
+"""One warehouse per backend for the whole session, loaded from the tiny extract.
+
+Starting Spark and loading into it dominates the Spark suite's time, so every backend
+test shares one Spark warehouse (and one PostgreSQL schema). PostgreSQL tests need the
+server ``.ci/run`` starts (``NEARHOME_TEST_PG``); without it they skip locally and fail
+in CI, like the board's PostgreSQL tests.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from nearhome.data.load import load_extract
+from nearhome.data.warehouse import Warehouse, connect
+
+PG_ENV = "NEARHOME_TEST_PG"
+
+
+@pytest.fixture(scope="session")
+def duckdb_warehouse(tiny_extract: Path) -> Warehouse:
+    """The tiny extract in an in-memory DuckDB warehouse (read-only use)."""
+    warehouse = connect("duckdb://")
+    load_extract(warehouse, tiny_extract)
+    return warehouse
+
+
+@pytest.fixture(scope="session")
+def spark_warehouse(
+    tiny_extract: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Warehouse]:
+    """The tiny extract in a Spark local[2] warehouse (Parquet in a temporary folder)."""
+    folder = tmp_path_factory.mktemp("spark")
+    warehouse = connect(f"spark://local[2]?path={folder}")
+    load_extract(warehouse, tiny_extract)
+    yield warehouse
+    warehouse.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_warehouse(tiny_extract: Path) -> Iterator[Warehouse]:
+    """The tiny extract in a private schema of the test PostgreSQL server."""
+    base = os.environ.get(PG_ENV)
+    if not base:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{PG_ENV} is not set: CI must start PostgreSQL")
+        pytest.skip(f"{PG_ENV} is not set")
+    schema = f"nearhome_backends_{secrets.token_hex(4)}"
+    separator = "&" if "?" in base else "?"
+    warehouse = connect(f"{base}{separator}schema={schema}")
+    try:
+        load_extract(warehouse, tiny_extract)
+        yield warehouse
+    finally:
+        with warehouse.backend.con.cursor() as cursor:
+            cursor.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        warehouse.close()
