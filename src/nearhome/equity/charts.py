@@ -26,8 +26,9 @@ BLUE = "#005EB8"
 ORANGE = "#ED8B00"
 GREY = "#768692"
 RED = "#DA291C"
-WIDTH = 720
-LEFT = 230
+WIDTH = 820
+LEFT = 330
+GRADIENT_LEFT = 90
 RIGHT = 40
 TOP = 48
 ROW = 24
@@ -83,7 +84,8 @@ def _ticks(low: float, high: float, log: bool) -> list[float]:
         if (high - low) / (step * factor) <= 6:
             step *= factor
             break
-    return list(np.arange(math.floor(low / step) * step, high + step / 2, step))
+    first = math.floor(low / step) * step
+    return [float(t) for t in np.arange(first, high + step / 2, step) if t <= high]
 
 
 def _scale(low: float, high: float, log: bool) -> tuple[float, float]:
@@ -96,6 +98,11 @@ def _x(value: float, low: float, high: float, log: bool) -> float:
     a, b = _scale(low, high, log)
     v = math.log(value) if log else value
     return LEFT + (v - a) / (b - a) * (WIDTH - LEFT - RIGHT)
+
+
+def _short(label: str, limit: int = 50) -> str:
+    """A row label that fits the left margin; the full wording is in the table."""
+    return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
 def forest_plot(
@@ -134,8 +141,10 @@ def forest_plot(
     parts.append(_line(one, TOP, one, bottom, TEXT, stroke_dasharray="4 3"))
     for i, row in rows.iterrows():
         y = TOP + ROW * (int(str(i)) + 1)
-        label = f"{row['breakdown']}: {row['level_description']} vs {row['reference']}"
-        parts.append(_text(LEFT - 8, y + 4, label[:34], text_anchor="end"))
+        label = _short(
+            f"{row['breakdown']}: {row['level_description']} vs {row['reference']}"
+        )
+        parts.append(_text(LEFT - 8, y + 4, label, text_anchor="end"))
         value, lower, upper = (_number(row[c]) for c in ("value", "lower", "upper"))
         if not (math.isfinite(value) and value > 0):
             reason = "suppressed" if row["value"] == "*" else "not calculated"
@@ -187,15 +196,15 @@ def gradient_chart(
     uppers = [u for u in rows["upper"].map(_number) if math.isfinite(u)]
     high = max([1.0, *uppers]) * 1.1
     height = 360
-    bottom, top = height - 70, TOP
-    band = (WIDTH - LEFT - RIGHT) / max(len(rows), 1)
+    bottom, top = height - 70, TOP + 16
+    band = (WIDTH - GRADIENT_LEFT - RIGHT) / max(len(rows), 1)
     parts = []
     for tick in _ticks(0, high, log=False):
         y = bottom - tick / high * (bottom - top)
-        parts.append(_line(LEFT, y, WIDTH - RIGHT, y, GRID))
-        parts.append(_text(LEFT - 8, y + 4, f"{tick:g}", text_anchor="end"))
+        parts.append(_line(GRADIENT_LEFT, y, WIDTH - RIGHT, y, GRID))
+        parts.append(_text(GRADIENT_LEFT - 8, y + 4, f"{tick:g}", text_anchor="end"))
     for i, row in rows.iterrows():
-        x = LEFT + band * (int(str(i)) + 0.5)
+        x = GRADIENT_LEFT + band * (int(str(i)) + 0.5)
         parts.append(_text(x, bottom + 16, str(row["level"]), text_anchor="middle"))
         value, lower, upper = (_number(row[c]) for c in ("value", "lower", "upper"))
         if not math.isfinite(value):
@@ -211,9 +220,16 @@ def gradient_chart(
             f'<circle cx="{x:.1f}" cy="{y_of(value):.1f}" r="5" fill="{BLUE}">'
             f"<title>{escape(f'{value:.1f} ({lower:.1f} to {upper:.1f})')}</title></circle>"
         )
-    parts.append(_text(LEFT, bottom + 36, "IMD level: 1 = most deprived", fill=GREY))
     parts.append(
-        _text(LEFT, bottom + 54, _index_text(table, measure, breakdown), fill=TEXT)
+        _text(GRADIENT_LEFT, bottom + 36, "IMD level: 1 = most deprived", fill=GREY)
+    )
+    parts.append(
+        _text(
+            GRADIENT_LEFT,
+            bottom + 54,
+            _index_text(table, measure, breakdown),
+            fill=TEXT,
+        )
     )
     return _document(height, title, f"{len(rows)} levels", parts)
 
@@ -279,6 +295,10 @@ def funnel_plot(table: pd.DataFrame, measure: str) -> str:
         _, y = xy(0, tick)
         parts.append(_line(left, y, right, y, GRID))
         parts.append(_text(left - 6, y + 4, f"{tick:g}", text_anchor="end"))
+    for tick in _ticks(0, n_max, log=False):
+        x, _ = xy(tick, 0)
+        parts.append(_line(x, bottom, x, bottom + 4, TEXT))
+        parts.append(_text(x, bottom + 16, f"{tick:,g}", text_anchor="middle"))
     _, ty = xy(0, target)
     parts.append(_line(left, ty, right, ty, TEXT))
     for level, colour, dash in ((0.95, ORANGE, "4 3"), (0.998, RED, "8 3")):
@@ -309,6 +329,8 @@ def funnel_plot(table: pd.DataFrame, measure: str) -> str:
     note = f"Solid line: overall rate {target:.3g}; dashed: 95% and 99.8% limits."
     if hidden:
         note += f" {hidden} unit(s) suppressed."
-    parts.append(_text(left, height - 30, f"Denominator ({unit_name})", fill=GREY))
+    parts.append(
+        _text(left, height - 30, f"Denominator of each {unit_name}", fill=GREY)
+    )
     parts.append(_text(left, height - 12, note, fill=GREY))
     return _document(height, title, f"{len(units)} units", parts)
