@@ -153,12 +153,16 @@ class PostgresCompiler(IbisPostgresCompiler):  # type: ignore[misc]
 
 
 class SqlServerCompiler(MSSQLCompiler):  # type: ignore[misc]
-    """Ibis's T-SQL compiler plus "any value of the group" (``MIN``).
+    """Ibis's T-SQL compiler plus "any value of the group" (``MIN``) and arg-min by date.
 
     There is no SQL Server warehouse; this writes ``nearhome metrics sql --dialect
     mssql``. Where a definition keeps any one row of a group (a sub-ICB's ICB, which
     is the same on every row), ``MIN`` is such a value; SQL Server has no ``FIRST``.
     """
+
+    UNSUPPORTED_OPS = tuple(
+        op for op in MSSQLCompiler.UNSUPPORTED_OPS if op is not ops.ArgMin
+    )
 
     def visit_First(
         self,
@@ -187,6 +191,28 @@ class SqlServerCompiler(MSSQLCompiler):  # type: ignore[misc]
         """Any non-null value of the group."""
         minimum: sge.Expression = self.agg.min(arg, where=where)
         return minimum
+
+    def visit_ArgMin(
+        self, op: Any, *, arg: Any, key: Any, where: Any
+    ) -> sge.Expression:
+        """The value at the earliest date (the first interval of a merged island).
+
+        T-SQL has no arg-min aggregate. For a date key, the minimum of the text
+        ``YYYY-MM-DD`` followed by the value is the earliest row's, ties broken by
+        the smaller value (arg-min may return any row of a tie on every engine).
+        """
+        if not op.key.dtype.is_date():
+            raise ibis_exc.UnsupportedOperationError(
+                "arg-min by a key other than a date is not supported on SQL Server"
+            )
+        text = sge.DataType.build("NVARCHAR(4000)", dialect="tsql")
+        keyed = self.f.concat(
+            sge.Cast(this=key, to=sge.DataType.build("CHAR(10)", dialect="tsql")),
+            sge.Cast(this=arg, to=text),
+        )
+        earliest = self.agg.min(keyed, where=where)
+        value = self.f.substring(earliest, 11, 4000)
+        return sge.Cast(this=value, to=self.type_mapper.from_ibis(op.arg.dtype))
 
 
 @dataclass
