@@ -191,7 +191,7 @@ def test_cli_prints_the_sql_with_its_tables() -> None:
 def test_cli_refuses_an_unknown_dialect_and_breakdown() -> None:
     runner = CliRunner()
     args = ["metrics", "sql", "activity.admissions", "--period", SPAN]
-    assert runner.invoke(app, [*args, "--dialect", "oracle"]).exit_code == 2  # noqa: PLR2004
+    assert runner.invoke(app, [*args, "--dialect", "oracle"]).exit_code == 2
     refused = runner.invoke(app, [*args, "--by", "ri_type"])
     assert refused.exit_code == 1
     assert "no breakdown" in refused.output
