@@ -13,7 +13,12 @@ treated. From the canonical tables this module builds, per bed pool:
   (a stay at a site outside the ICB), and for how long already;
 * **beds** on local wards (``ward`` joined to ``site``) and the local beds other ICBs'
   residents use on average;
-* **transfers** between pools (share of visits followed by a visit in another pool).
+* **transfers** between pools (share of visits followed by a visit in another pool);
+* **repatriation** as the history shows it: the simulation's rule brings everyone away back
+  the moment a local bed frees, which keeps the local beds full and sends far more
+  admissions away than a pool whose placements run their course (Erlang B). The baseline
+  uses that rule only when most past placements did end with a move home; otherwise
+  ``none``, and bringing people back is a lever to try.
 
 Bed pools come from the ``capacity_pool`` grouping of bed types (``nearhome.data.codes``);
 adult acute is split by sex because its wards are single-sex.
@@ -37,6 +42,7 @@ from nearhome.capacity.scenario import (
     MidlandsSpec,
     PoolSpec,
     PopulationRow,
+    RepatriationSpec,
     Scenario,
     TransferSpec,
     parse_scenario,
@@ -51,6 +57,7 @@ __all__ = [
     "Baseline",
     "BaselineFrames",
     "baseline_scenario",
+    "brought_home",
     "build_scenario",
     "daily_admissions",
     "daily_census",
@@ -70,6 +77,8 @@ LABELS = {
     "eating_disorders": "Adult eating disorders",
 }
 MAX_STAYS = 1500
+MIN_PLACEMENTS_FOR_RULE = 10
+"""Fewer completed placements than this say nothing about repatriation: assume none."""
 
 
 @dataclass(frozen=True)
@@ -625,6 +634,41 @@ def _transfers(frames: BaselineFrames) -> list[TransferSpec]:
     return out
 
 
+def brought_home(visits: pd.DataFrame, since: pd.Timestamp) -> tuple[int, int]:
+    """Completed out-of-area visits starting on or after ``since``, and how many came home.
+
+    A placement came home when the rest of its visit was on a local ward (a move within the
+    spell), or when the same person's next visit to the same pool began on a local ward
+    within a day of the placement ending (the placement closed its spell and a new local
+    one opened). A placement that simply ended did not.
+    """
+    v = visits.sort_values(["person_id", "pool", "start"]).reset_index(drop=True)
+    local_first = v["local_first"].astype(bool)
+    same = (v["person_id"] == v["person_id"].shift(-1)) & (
+        v["pool"] == v["pool"].shift(-1)
+    )
+    gap = (v["start"].shift(-1) - v["end"]).dt.days.abs()
+    next_local = local_first.shift(-1, fill_value=False).astype(bool)
+    later = same & next_local & (gap <= 1)
+    within = v["local_last"].astype(bool)
+    away = ~local_first & v["end"].notna() & (v["start"] >= since)
+    return int(away.sum()), int((away & (within | later)).sum())
+
+
+def _repatriation_spec(frames: BaselineFrames, since: pd.Timestamp) -> RepatriationSpec:
+    """The repatriation rule the history supports (``none`` unless most came home).
+
+    The simulation can only bring everyone back at once; near capacity that sends a pool's
+    admissions away at the Poisson tail rate (offered load 85.6, 93 beds: 22%) instead of
+    Erlang B's (4%). Choosing it for a service whose placements mostly run their course
+    would turn a lever on in the baseline and overstate today's out-of-area share.
+    """
+    away, home = brought_home(frames.visits, since)
+    if away >= MIN_PLACEMENTS_FOR_RULE and home > away / 2:
+        return RepatriationSpec(rule="longest_away_first")
+    return RepatriationSpec(rule="none")
+
+
 def build_scenario(
     frames: BaselineFrames,
     *,
@@ -677,6 +721,7 @@ def build_scenario(
         "oap_cost_per_day": oap_cost_per_day,
         "pools": [p.model_dump() for p in pools],
         "transfers": [t.model_dump() for t in _transfers(frames)],
+        "repatriation": _repatriation_spec(frames, fit_start).model_dump(),
         "population": [
             PopulationRow(
                 year=int(y), age_band=str(a), sex=str(x), count=float(c)

@@ -6,6 +6,15 @@ distribution (Erlang B is *insensitive*: only the offered load matters). If inst
 wait for a bed (in a place of safety, at home with the crisis team), the pool is a delay
 system and the probability of having to wait is Erlang C (exact for exponential stays).
 
+A third case sits beside these two. If people sent out of area stay counted and are
+brought back the moment a local bed frees (the simulation's repatriation rule with
+``min_remaining_days = 0``), every resident of the pool, here or away, carries on with the
+stay they would have had, so their number is that of an unlimited pool: Poisson with mean
+the offered load. The local beds are full whenever that number reaches the pool size, so
+the share sent away is the Poisson tail ``P(N >= beds)``, far above Erlang B for a pool
+run near its load (offered load 85.55, 93 beds: 0.224 against 0.037). It is insensitive to
+the length-of-stay distribution too.
+
 The offered load is ``arrivals per day × mean length of stay in days``: the mean number of
 beds the pool would occupy if it never ran out.
 
@@ -17,13 +26,17 @@ from __future__ import annotations
 
 import math
 
+from scipy.special import gammainc
+
 __all__ = [
     "beds_for",
+    "beds_for_repatriating",
     "beds_for_wait",
     "erlang_b",
     "erlang_b_curve",
     "erlang_c",
     "offered_load",
+    "out_of_area_repatriating",
 ]
 
 
@@ -147,3 +160,51 @@ def beds_for_wait(load: float, max_wait_probability: float = 0.05) -> int:
     if load == 0:
         return 0
     return _search_beds(load, "wait", max_wait_probability)
+
+
+def out_of_area_repatriating(load: float, beds: int) -> float:
+    """Share sent out of area when everyone away is brought back as soon as a bed frees.
+
+    Nobody's stay changes by being away, so the pool's residents (local plus away) number
+    ``N ~ Poisson(load)`` and an admission finds every local bed taken when ``N >= beds``.
+    ``P(N >= n)`` is the regularised lower incomplete gamma function ``P(n, load)``, which
+    stays accurate at loads of thousands of beds (no factorials, no long sums).
+
+    Examples:
+        >>> round(out_of_area_repatriating(5.0, 6), 6)  # 1 - e^-5 (1 + 5 + ... + 5^5/5!)
+        0.384039
+        >>> out_of_area_repatriating(3.0, 0)
+        1.0
+    """
+    _check_load(load)
+    _check_beds(beds)
+    if beds == 0:
+        return 1.0
+    if load == 0:
+        return 0.0
+    return float(gammainc(int(beds), load))
+
+
+def beds_for_repatriating(load: float, max_out_of_area: float = 0.05) -> int:
+    """The fewest beds that meet the target when everyone away is brought back at once.
+
+    The counterpart of :func:`beds_for` for :func:`out_of_area_repatriating`: roughly
+    ``load + 1.645 sqrt(load)`` beds at 5%, against Erlang B's ``load + a few``.
+
+    Examples:
+        >>> beds_for_repatriating(5.0, 0.05)  # P(N >= 9) = 0.068, P(N >= 10) = 0.032
+        10
+        >>> beds_for_repatriating(0.0)
+        0
+    """
+    _check_load(load)
+    if not 0 < max_out_of_area <= 1:
+        raise ValueError("max_out_of_area must be in (0, 1]")
+    if load == 0:
+        return 0
+    n = int(load)
+    while out_of_area_repatriating(load, n) > max_out_of_area:
+        n += 1
+    while n > 0 and out_of_area_repatriating(load, n - 1) <= max_out_of_area:
+        n -= 1
+    return n

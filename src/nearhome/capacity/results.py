@@ -4,6 +4,15 @@ Every frame is long and tidy so it can be filtered, charted or reconciled in a s
 Shares sent out of area are pooled ratio estimates (total sent away ÷ total admissions over
 all replications) with a delta-method standard error; the p10/p50/p90 columns describe how
 much one plan period can differ from another by chance.
+
+Beside the simulation sit two analytic answers for the same offered load, because which one
+applies depends on the repatriation rule: Erlang B (``erlang_b_at_beds_end``,
+``beds_for_target_erlang``) when people sent away stay away for their whole stay (rule
+``none``), and the Poisson tail (``p_out_of_area_repatriating``,
+``beds_for_target_repatriating``) when everyone away is brought back the moment a bed
+frees. Bringing people back keeps the local beds full, so the second is much higher near
+capacity; a simulation with repatriation on lands near it (or between the two when
+``min_remaining_days`` holds some people away), not near Erlang B.
 """
 
 from __future__ import annotations
@@ -18,7 +27,12 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from nearhome.capacity.erlang import beds_for, erlang_b
+from nearhome.capacity.erlang import (
+    beds_for,
+    beds_for_repatriating,
+    erlang_b,
+    out_of_area_repatriating,
+)
 from nearhome.capacity.goalseek import beds_at_occupancy
 from nearhome.capacity.measures import RepMeasures, ratio_estimate
 from nearhome.capacity.scenario import Scenario
@@ -163,6 +177,13 @@ class ScenarioResult:
                     "beds_for_target_erlang": beds_for(load, s.target_out_of_area)
                     if load > 0
                     else 0,
+                    "repatriation_rule": s.repatriation.rule,
+                    "p_out_of_area_repatriating": out_of_area_repatriating(
+                        load, beds_end
+                    ),
+                    "beds_for_target_repatriating": beds_for_repatriating(
+                        load, s.target_out_of_area
+                    ),
                     "beds_at_85pct_occupancy": beds_at_occupancy(load, 0.85),
                 }
             )

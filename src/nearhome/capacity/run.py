@@ -22,7 +22,7 @@ from nearhome.capacity.batch import empty_records
 from nearhome.capacity.draws import build_batch
 from nearhome.capacity.engine import run_batch
 from nearhome.capacity.engine_loop import HAVE_NUMBA, run_batch_loop
-from nearhome.capacity.erlang import erlang_b
+from nearhome.capacity.erlang import erlang_b, out_of_area_repatriating
 from nearhome.capacity.levers import active_levers, neutralise
 from nearhome.capacity.measures import (
     RepMeasures,
@@ -175,7 +175,14 @@ def _with_beds(scenario: Scenario, pool_id: str, beds: int) -> Scenario:
 def bed_sweep(
     scenario: Scenario | str | Path, pool_id: str, beds: Sequence[int], **run: Any
 ) -> pd.DataFrame:
-    """Share sent out of area (and more) for each number of beds in one pool, others fixed."""
+    """Share sent out of area (and more) for each number of beds in one pool, others fixed.
+
+    ``beds`` counts the pool's beds as the scenario does, including those other ICBs'
+    residents occupy (``non_resident_census``); the simulation gives this ICB's residents
+    what is left at the plan's end (``beds_for_residents``), so the analytic columns are
+    taken at that number. Erlang B is the answer if placements run their course,
+    ``p_out_of_area_repatriating`` if everyone away is brought back when a bed frees.
+    """
     scenario = _coerce(scenario)
     rows = []
     for n in beds:
@@ -183,6 +190,8 @@ def bed_sweep(
         summary = result.pool_summary().set_index("pool")
         index = result.pool_ids.index(pool_id)
         row = {str(k): v for k, v in summary.loc[pool_id].items()}
+        residents = int(result.beds_end[index])
+        load = float(result.offered_load()[index])
         keep = (
             "p_out_of_area",
             "p_out_of_area_se",
@@ -198,8 +207,10 @@ def bed_sweep(
             {
                 "pool": pool_id,
                 "beds": int(n),
+                "beds_for_residents": residents,
                 **{k: row[k] for k in keep},
-                "erlang_b": erlang_b(result.offered_load()[index], int(n)),
+                "erlang_b": erlang_b(load, residents),
+                "p_out_of_area_repatriating": out_of_area_repatriating(load, residents),
             }
         )
     return pd.DataFrame(rows)
@@ -232,10 +243,14 @@ def seek_beds(
             cache[n] = bed_sweep(scenario, pool_id, [n], **run).iloc[0]
         return float(cache[n]["p_out_of_area"])
 
-    load = float(bed_sweep(scenario, pool_id, [current], **run).iloc[0]["offered_load"])
+    first = bed_sweep(scenario, pool_id, [current], **run).iloc[0]
+    load = float(first["offered_load"])
     from nearhome.capacity.erlang import beds_for
 
-    n = max(beds_for(load, goal) if load > 0 else 0, 0)
+    # Erlang B counts residents' beds; the pool also holds other ICBs' residents.
+    others = current - int(first["beds_for_residents"])
+    erlang = (beds_for(load, goal) if load > 0 else 0) + max(others, 0)
+    n = max(erlang, 0)
     if share(n) <= goal:
         while n > 0 and share(n - 1) <= goal:
             n -= 1
@@ -251,7 +266,7 @@ def seek_beds(
         "p_out_of_area": float(row["p_out_of_area"]),
         "p_out_of_area_se": float(row["p_out_of_area_se"]),
         "offered_load": load,
-        "beds_erlang": beds_for(load, goal) if load > 0 else 0,
+        "beds_erlang": erlang,
         "tried": sorted(cache),
     }
 

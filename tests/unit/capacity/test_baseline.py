@@ -8,7 +8,10 @@ import pandas as pd
 import pytest
 
 from nearhome.capacity.baseline import (
+    BaselineFrames,
+    _repatriation_spec,
     baseline_scenario,
+    brought_home,
     daily_admissions,
     daily_census,
     read_baseline,
@@ -215,6 +218,8 @@ def test_scenario_from_the_warehouse(warehouse: Warehouse) -> None:
     assert s.levers.demographic_growth and s.midlands is not None
     assert s.midlands.demographic_growth == pytest.approx(3.0, abs=0.01)
     assert s.transfers == []  # too few moves to estimate
+    # the two placements (C, F) never came home: the baseline must not bring people back
+    assert s.repatriation.rule == "none"
     assert set(built.summary()["pool"]) == set(pools)
     assert load_scenario(dumps(s.model_dump(exclude_none=True))) == s
 
@@ -231,3 +236,70 @@ def test_demo_chain(warehouse: Warehouse, tmp_path) -> None:  # type: ignore[no-
     assert (tmp_path / "baseline.toml").exists() and (tmp_path / "pools.csv").exists()
     assert result.measures.reps == 4
     assert load_scenario(tmp_path / "baseline.toml").icb_code == "QAA"
+
+
+def _visit(
+    person: str, start: str, end: str | None, local_first: bool, local_last: bool
+) -> dict[str, object]:
+    return {
+        "person_id": person,
+        "pool": "adult_acute_male",
+        "start": pd.Timestamp(start),
+        "end": pd.Timestamp(end) if end else pd.NaT,
+        "local_first": local_first,
+        "local_last": local_last,
+    }
+
+
+def _placements() -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            # a: placement ends 1 Feb, local visit to the same pool opens 1 Feb -> came home
+            _visit("a", "2024-01-10", "2024-02-01", False, False),
+            _visit("a", "2024-02-01", "2024-03-01", True, True),
+            # b: moved to a local ward inside the visit -> came home
+            _visit("b", "2024-01-05", "2024-02-20", False, True),
+            # c: placement simply ended -> did not
+            _visit("c", "2024-01-07", "2024-02-07", False, False),
+            # d: next local visit two months later is a readmission, not a move home
+            _visit("d", "2024-01-01", "2024-03-01", False, False),
+            _visit("d", "2024-05-01", "2024-05-20", True, True),
+            # e: still away (not completed); f: before the window
+            _visit("e", "2024-06-01", None, False, False),
+            _visit("f", "2023-06-01", "2023-07-01", False, False),
+        ]
+    )
+
+
+def test_brought_home_counts_moves_home_only() -> None:
+    assert brought_home(_placements(), pd.Timestamp("2024-01-01")) == (4, 2)
+
+
+def _frames(visits: pd.DataFrame) -> BaselineFrames:
+    return BaselineFrames(
+        icb_code="QAA",
+        census_date=pd.Timestamp("2024-12-31"),
+        visits=visits,
+        beds=pd.Series({"adult_acute_male": 5}),
+        population=pd.DataFrame(columns=["year", "age_band", "sex", "count"]),
+        non_resident_census=pd.Series({"adult_acute_male": 0.0}),
+        inappropriate_oaps_open=0,
+    )
+
+
+def test_repatriation_rule_follows_the_history() -> None:
+    since = pd.Timestamp("2024-01-01")
+    # 12 placements, 7 moved home within their visit: most came home -> bring people back
+    home = [
+        _visit(f"h{i}", "2024-02-01", "2024-03-01", False, i < 7) for i in range(12)
+    ]
+    assert _repatriation_spec(_frames(pd.DataFrame(home)), since).rule == (
+        "longest_away_first"
+    )
+    # 6 of 12 is not most
+    half = [
+        _visit(f"h{i}", "2024-02-01", "2024-03-01", False, i < 6) for i in range(12)
+    ]
+    assert _repatriation_spec(_frames(pd.DataFrame(half)), since).rule == "none"
+    # too few placements to tell (2 of 4 above) -> none
+    assert _repatriation_spec(_frames(_placements()), since).rule == "none"

@@ -11,11 +11,13 @@ import pytest
 from nearhome.capacity import erlang
 from nearhome.capacity.erlang import (
     beds_for,
+    beds_for_repatriating,
     beds_for_wait,
     erlang_b,
     erlang_b_curve,
     erlang_c,
     offered_load,
+    out_of_area_repatriating,
 )
 
 
@@ -75,3 +77,28 @@ def test_target_must_be_a_share() -> None:
 
 def test_doctests() -> None:
     assert doctest.testmod(erlang).failed == 0
+
+
+def test_share_sent_away_when_everyone_is_brought_back_is_the_poisson_tail() -> None:
+    # load 5, 6 beds: P(N >= 6) = 1 - e^-5 (1 + 5 + 25/2 + 125/6 + 625/24 + 3125/120)
+    by_hand = 1 - math.exp(-5) * (1 + 5 + 12.5 + 125 / 6 + 625 / 24 + 3125 / 120)
+    assert by_hand == pytest.approx(0.384039, abs=5e-7)
+    assert out_of_area_repatriating(5.0, 6) == pytest.approx(by_hand, abs=1e-12)
+    # far above the loss system's share for the same pool
+    assert erlang_b(5.0, 6) == pytest.approx(0.191, abs=1e-3)
+    # P(N >= 9) = 0.0681 > 5% >= P(N >= 10) = 0.0318
+    assert out_of_area_repatriating(5.0, 9) == pytest.approx(0.06809, abs=1e-5)
+    assert beds_for_repatriating(5.0, 0.05) == 10
+    assert out_of_area_repatriating(0.0, 4) == 0.0
+    assert out_of_area_repatriating(3.0, 0) == 1.0
+    assert beds_for_repatriating(0.0) == 0
+
+
+def test_repatriating_beds_search_is_minimal_and_stable() -> None:
+    for load in (0.7, 8.0, 85.55, 1000.0):
+        n = beds_for_repatriating(load, 0.05)
+        assert out_of_area_repatriating(load, n) <= 0.05
+        assert out_of_area_repatriating(load, n - 1) > 0.05
+        assert n >= beds_for(load, 0.05)
+    # the demo ICB's adult acute male pool: load 85.55 needs 102 beds, not Erlang's 91
+    assert beds_for_repatriating(85.55) == 102 and beds_for(85.55) == 91

@@ -121,3 +121,21 @@ def test_public_api_names() -> None:
     assert capacity.erlang_b(10, 10) == pytest.approx(0.214582, abs=1e-6)
     assert capacity.beds_for(17.5, max_out_of_area=0.05) == 23
     assert callable(capacity.simulate_ward) and callable(capacity.run_scenario)
+
+
+def test_sweep_takes_erlang_at_the_beds_residents_have() -> None:
+    # 2 of the acute pool's beds are taken by other ICBs' residents, so a sweep point of
+    # 8 beds gives this ICB's residents 6: Erlang B must be read at 6, not 8.
+    base = small_scenario(repatriation={"rule": "none"})
+    pools = [
+        p.model_copy(update={"non_resident_census": 2.0}) if p.id == "acute" else p
+        for p in base.pools
+    ]
+    s = base.model_copy(update={"pools": pools})
+    row = bed_sweep(s, "acute", [8], reps=6).iloc[0]
+    assert row["beds"] == 8 and row["beds_for_residents"] == 6
+    assert row["erlang_b"] == pytest.approx(
+        capacity.erlang_b(row["offered_load"], 6), abs=1e-12
+    )
+    assert row["erlang_b"] > capacity.erlang_b(row["offered_load"], 8)
+    assert row["p_out_of_area_repatriating"] >= row["erlang_b"]
