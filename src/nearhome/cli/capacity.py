@@ -52,7 +52,8 @@ HEADERS = {
     "one_in_n": "1 in n",
     "occupancy_mean": "occupancy",
     "oap_bed_days_per_year": "OAP bed days/yr",
-    "beds_for_target_erlang": "beds for target",
+    "beds_for_target_erlang": "beds for target (Erlang B)",
+    "beds_for_target_repatriating": "beds for target (all brought home)",
     "admissions_per_year": "admissions/yr",
 }
 
@@ -249,6 +250,7 @@ def run(
             "occupancy_mean",
             "oap_bed_days_per_year",
             "beds_for_target_erlang",
+            "beds_for_target_repatriating",
         ],
     )
     if out is not None:

@@ -134,7 +134,7 @@ def _run_capacity(
         "sent out of area",
         "1 in n",
         "occupancy",
-        "beds for target",
+        "beds for target (Erlang B)",
     ):
         table.add_column(
             heading,
