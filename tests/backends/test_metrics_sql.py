@@ -89,8 +89,21 @@ def test_every_metric_compiles(metric_id: str, dialect: str) -> None:
     assert body.lstrip().upper().startswith(("SELECT", "WITH"))
 
 
+def _run_text(warehouse: Warehouse, text: str) -> pd.DataFrame:
+    """Run the SQL text as an analyst would: straight on the engine's connection."""
+    result = warehouse.backend.raw_sql(text)
+    if warehouse.name == "duckdb":
+        return result.fetch_df()  # type: ignore[no-any-return]
+    if warehouse.name == "pyspark":
+        return result.toPandas()  # type: ignore[no-any-return]
+    with result as cursor:
+        rows = cursor.fetchall()
+        names = [column.name for column in cursor.description]
+    return pd.DataFrame(rows, columns=names)
+
+
 def _sql_rows(warehouse: Warehouse, text: str) -> pd.DataFrame:
-    frame = warehouse.execute(warehouse.backend.sql(text))
+    frame = _run_text(warehouse, text)
     frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
     crossed = frame["level_1"].fillna("") != ""
     frame["level"] = frame["level_0"].where(
