@@ -1,4 +1,4 @@
-"""``nearhome metrics list | show | run``: the catalogue from the command line."""
+"""``nearhome metrics list | show | run | sql``: the catalogue from the command line."""
 
 from __future__ import annotations
 
