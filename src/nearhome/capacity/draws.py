@@ -80,7 +80,10 @@ def _arrival_times(
         return np.full((len(reps), 0), np.inf)
     n = int(top + 6 * np.sqrt(top) + 10)
     gens = [rng_for(model.seed, r, pool, ARRIVALS) for r in reps]
-    epochs = np.cumsum(np.stack([g.standard_exponential(n) for g in gens]), axis=1)
+    epochs = np.empty((len(reps), n))
+    for g, row in zip(gens, epochs, strict=True):
+        g.standard_exponential(out=row)  # each row in place: no list of rows to stack
+    np.cumsum(epochs, axis=1, out=epochs)
     for i in np.flatnonzero(
         epochs[:, -1] < totals
     ):  # rare: keep drawing the same stream
@@ -263,9 +266,9 @@ def build_batch(model: PlanModel, reps: Sequence[int]) -> BatchInputs:
     clin, crfd, rem, nxt, times, away = [], [], [], [], [], []
     for p, pool in enumerate(model.pools):
         times.append(_arrival_times(model, pool, reps))
-        u = np.stack(
-            [rng_for(model.seed, r, pool, VISITS).random(int(cap[p])) for r in reps]
-        )
+        u = np.empty((len(reps), int(cap[p])))
+        for r, row in zip(reps, u, strict=True):
+            rng_for(model.seed, r, pool, VISITS).random(out=row)
         parts = pool.los.components(u, pool.removal_share)
         clin.append(parts.clinical)
         crfd.append(parts.crfd)

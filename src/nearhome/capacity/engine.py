@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 
 from nearhome.capacity.batch import MIN_STAY_DAYS, BatchInputs, BatchRecords
 
-__all__ = ["run_batch"]
+__all__ = ["first_pool_stays", "run_batch", "single_pool_loss"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -532,7 +532,7 @@ class _Batch:
             del v
 
 
-def _single_pool_loss(inputs: BatchInputs) -> bool:
+def single_pool_loss(inputs: BatchInputs) -> bool:
     """One pool, every bed always open, nobody ever waits: the single-ward fast path."""
     return (
         inputs.pools == 1
@@ -549,7 +549,7 @@ def _append(rec_n: IntArray, mask: BoolArray) -> tuple[IntArray, IntArray, IntAr
     return rows, cols, rec_n[rows] + rank
 
 
-def _first_pool_stays(
+def first_pool_stays(
     x: BatchInputs, width: int, start: FloatArray, nvis: int
 ) -> FloatArray:
     """Stays of the k-th visit of pool 0 starting at ``start[:, k]`` (the loop core's formula)."""
@@ -591,7 +591,7 @@ def _run_single_pool_loss(batch: _Batch) -> None:
     times = x.arr_t
     live = times <= x.horizon
     safe = np.where(live, times, 0.0)
-    leave = safe + _first_pool_stays(x, width, safe, int(batch.nvis[0]))
+    leave = safe + first_pool_stays(x, width, safe, int(batch.nvis[0]))
     ends = np.ascontiguousarray(end)
     flat = ends.reshape(-1)
     base = rows * ends.shape[1]
@@ -632,7 +632,7 @@ def _run_single_pool_loss(batch: _Batch) -> None:
 def run_batch(inputs: BatchInputs, records: BatchRecords) -> None:
     """Simulate a batch of replications with NumPy, filling ``records`` in place."""
     batch = _Batch(inputs, records)
-    if _single_pool_loss(inputs):
+    if single_pool_loss(inputs):
         _run_single_pool_loss(batch)
     elif not inputs.can_wait():
         batch.run_loss_only()

@@ -38,10 +38,12 @@ from nearhome.capacity.measures import (
     ratio_estimate,
 )
 from nearhome.capacity.plan import PlanModel, PoolModel
+from nearhome.capacity.ward_kernel import WardCounts, count_ward, is_plain_ward
 
 __all__ = ["WardResult", "simulate_ward", "ward_los"]
 
 FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
 DAYS_PER_YEAR = 365.25
 Z95 = 1.959963984540054
 
@@ -153,6 +155,47 @@ def run_model(
     return concat_measures(parts)
 
 
+def _count_batch(
+    model: PlanModel, first: int, last: int, use_numba: bool
+) -> tuple[WardCounts, IntArray]:
+    """Counts, census and waits of replications ``first..last-1``.
+
+    A ward where nobody can wait is counted directly (:mod:`nearhome.capacity.ward_kernel`)
+    from the same draws; otherwise the full engine runs and its measures are read.
+    """
+    days = int(model.horizon)
+    batch = build_batch(model, range(first, last))
+    if is_plain_ward(batch):
+        counts = count_ward(batch, days, use_numba=use_numba)
+        return counts, np.zeros(batch.reps, dtype=np.int64)
+    records = empty_records(batch.reps, batch.pools, batch.capacities())
+    (run_batch_loop if use_numba else run_batch)(batch, records)
+    m = measure_batch(batch, records, model.month_edges, days)
+    counts = WardCounts(
+        arrivals=m.arrivals[:, 0], sent_away=m.sent_away[:, 0], census=m.census[:, 0]
+    )
+    return counts, m.waited[:, 0]
+
+
+def _counts(
+    model: PlanModel, reps: int, *, batch_size: int = 2000, use_numba: bool = False
+) -> tuple[WardCounts, IntArray]:
+    """The ward's counts and census, and how many admissions waited for a bed."""
+    results = [
+        _count_batch(model, a, min(a + batch_size, reps), use_numba)
+        for a in range(0, reps, batch_size)
+    ]
+    if len(results) == 1:
+        return results[0]
+    parts = [c for c, _ in results]
+    joined = WardCounts(
+        arrivals=np.concatenate([p.arrivals for p in parts]),
+        sent_away=np.concatenate([p.sent_away for p in parts]),
+        census=np.concatenate([p.census for p in parts]),
+    )
+    return joined, np.concatenate([w for _, w in results])
+
+
 def simulate_ward(  # noqa: PLR0913
     *,
     arrivals_per_day: float | Sequence[float] | FloatArray,
@@ -172,6 +215,7 @@ def simulate_ward(  # noqa: PLR0913
     ``arrivals_per_day`` is a constant rate or one rate per day (then the ward starts empty
     and ``warmup_years`` of the run is discarded). Example: ``simulate_ward(arrivals_per_day=
     0.5, mean_los=35, beds=20)`` gives about 0.097 sent out of area, as Erlang B does.
+    ``use_numba`` runs the compiled cores (the same answer, sooner).
     """
     dist = ward_los(los, mean_los, los_sd)
     if isinstance(arrivals_per_day, int | float):
@@ -208,29 +252,52 @@ def simulate_ward(  # noqa: PLR0913
             }
         )
     began = time.perf_counter()
-    m = run_model(model, reps, use_loop=use_numba)
+    counts, waited = _counts(model, reps, use_numba=use_numba)
     elapsed = time.perf_counter() - began
-    return _ward_result(m, dist, beds, constant, reps, years, elapsed)
+    first = min(math.ceil(model.warmup), int(model.horizon))
+    return _ward_result(counts, waited, first, dist, beds, constant, years, elapsed)
+
+
+def _census_quantiles(
+    census: NDArray[np.int32], probs: Sequence[float], beds: int
+) -> tuple[float, ...]:
+    """Quantiles of ``census / beds`` over all replications and days (numpy's "linear").
+
+    The census is a small non-negative integer, so the order statistics come from its
+    histogram instead of partially sorting every replication-day (which cost more than
+    the simulation of a ward).
+    """
+    n = census.size
+    if not n:
+        return (math.nan,) * len(probs)
+    below = np.cumsum(np.bincount(census.ravel()))
+    out = []
+    for q in probs:
+        h = q * (n - 1)
+        lo = math.floor(h)
+        a, b = np.searchsorted(below, [lo, min(lo + 1, n - 1)], side="right")
+        out.append((float(a) + (float(b) - float(a)) * (h - lo)) / beds)
+    return tuple(out)
 
 
 def _ward_result(
-    m: RepMeasures,
+    counts: WardCounts,
+    waited: IntArray,
+    first_day: int,
     dist: LengthOfStay,
     beds: int,
     rate: float,
-    reps: int,
     years: float,
     elapsed: float,
 ) -> WardResult:
-    arrivals = m.arrivals[:, 0].astype(np.float64)
-    p, se = ratio_estimate(m.sent_away[:, 0].astype(np.float64), arrivals)
-    pw, pw_se = ratio_estimate(m.waited[:, 0].astype(np.float64), arrivals)
+    arrivals = counts.arrivals.astype(np.float64)
+    p, se = ratio_estimate(counts.sent_away.astype(np.float64), arrivals)
+    pw, pw_se = ratio_estimate(waited.astype(np.float64), arrivals)
     load = rate * dist.mean
-    window = m.local_bed_days[:, 0].sum(axis=1)
+    window = counts.census[:, first_day:].sum(axis=1, dtype=np.int64)
     days = years * DAYS_PER_YEAR
-    census = m.census[:, 0, -round(days) :].astype(np.float64) / max(beds, 1)
-    q10, q50, q90 = (
-        np.quantile(census, [0.1, 0.5, 0.9]) if census.size else (math.nan,) * 3
+    q10, q50, q90 = _census_quantiles(
+        counts.census[:, -round(days) :], (0.1, 0.5, 0.9), max(beds, 1)
     )
     return WardResult(
         p_out_of_area=p,
@@ -246,9 +313,9 @@ def _ward_result(
         occupancy_p10=float(q10),
         occupancy_p50=float(q50),
         occupancy_p90=float(q90),
-        mean_census_by_day=m.census[:, 0].mean(axis=0),
+        mean_census_by_day=counts.census.mean(axis=0),
         beds=beds,
-        reps=reps,
+        reps=int(counts.arrivals.size),
         years=years,
         elapsed_seconds=elapsed,
     )

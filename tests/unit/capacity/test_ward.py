@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import math
+from typing import Literal
 
+import numpy as np
 import pytest
 
-from nearhome.capacity.ward import simulate_ward, ward_los
+from nearhome.capacity.batch import empty_records
+from nearhome.capacity.draws import build_batch
+from nearhome.capacity.engine import run_batch
+from nearhome.capacity.measures import measure_batch
+from nearhome.capacity.plan import PlanModel, PoolModel
+from nearhome.capacity.ward import _census_quantiles, _model, simulate_ward, ward_los
+from nearhome.capacity.ward_kernel import count_ward, is_plain_ward
 
 
 def test_ward_result_fields() -> None:
@@ -50,3 +58,85 @@ def test_samples_and_bad_los() -> None:
     assert r.offered_load == pytest.approx(0.5 * 35.0)
     with pytest.raises(ValueError, match="los must be"):
         ward_los("weibull", 3.0, None)
+
+
+def _plain_ward_model(los: str, start: Literal["stationary", "empty"]) -> PlanModel:
+    """A plain ward (one always-open pool, nobody waits) over three years."""
+    dist = ward_los(los, 35.0, 50.0)
+    days = math.ceil(3 * 365.25)
+    warm = 0.0 if start == "stationary" else 365.25
+    return _model(np.full(days, 0.5), dist, 20, start, warm, 5)
+
+
+@pytest.mark.parametrize("los", ["exponential", "lognormal", "deterministic"])
+@pytest.mark.parametrize("start", ["stationary", "empty"])
+def test_direct_ward_counts_are_the_engines(
+    los: str, start: Literal["stationary", "empty"]
+) -> None:
+    """Both ward cores and the general engine give identical counts from one batch."""
+    model = _plain_ward_model(los, start)
+    days = int(model.horizon)
+    batch = build_batch(model, range(30))
+    assert is_plain_ward(batch)
+    records = empty_records(batch.reps, batch.pools, batch.capacities())
+    run_batch(batch, records)
+    m = measure_batch(batch, records, model.month_edges, days)
+    for use_numba in (False, True):
+        c = count_ward(batch, days, use_numba=use_numba)
+        assert np.array_equal(c.arrivals, m.arrivals[:, 0])
+        assert np.array_equal(c.sent_away, m.sent_away[:, 0])
+        assert np.array_equal(c.census, m.census[:, 0])
+    assert m.sent_away.sum() > 0
+
+
+@pytest.mark.parametrize(
+    ("los", "sd"), [("exponential", None), ("lognormal", 50.0), ("deterministic", None)]
+)
+def test_numba_and_numpy_wards_agree_and_match_erlang_b(
+    los: str, sd: float | None
+) -> None:
+    """Same seeds, same draws: identical answers; both within 3 SE of Erlang B."""
+    kw = {"arrivals_per_day": 0.5, "mean_los": 35.0, "beds": 20, "los": los}
+    for warmup in (None, 1.0):  # starts in balance; starts empty with a warm-up
+        a = simulate_ward(
+            **kw, los_sd=sd, years=4, reps=300, seed=31, warmup_years=warmup
+        )
+        b = simulate_ward(
+            **kw,
+            los_sd=sd,
+            years=4,
+            reps=300,
+            seed=31,
+            warmup_years=warmup,
+            use_numba=True,
+        )
+        assert (a.p_out_of_area, a.se) == (b.p_out_of_area, b.se)
+        assert a.mean_occupancy == b.mean_occupancy
+        assert (a.occupancy_p10, a.occupancy_p50, a.occupancy_p90) == (
+            b.occupancy_p10,
+            b.occupancy_p50,
+            b.occupancy_p90,
+        )
+        assert np.array_equal(a.mean_census_by_day, b.mean_census_by_day)
+        assert a.erlang_b == pytest.approx(0.0973445, abs=1e-6)
+        assert abs(b.p_out_of_area - b.erlang_b) < 3 * b.se
+
+
+def test_census_quantiles_are_numpys() -> None:
+    rng = np.random.default_rng(8)
+    for _ in range(50):
+        census = rng.integers(0, 25, size=(7, 40)).astype(np.int32)
+        beds = int(rng.integers(1, 25))
+        expected = np.quantile(census / beds, [0.1, 0.5, 0.9])
+        got = _census_quantiles(census, (0.1, 0.5, 0.9), beds)
+        assert got == pytest.approx(tuple(expected), rel=1e-12, abs=1e-15)
+
+
+def test_count_ward_refuses_a_pool_where_people_wait() -> None:
+    model = _plain_ward_model("exponential", "empty")
+    pool = PoolModel(**{**model.pools[0].__dict__, "arrival_wait": True})
+    queued = PlanModel(**{**model.__dict__, "pools": (pool,)})
+    batch = build_batch(queued, range(2))
+    assert not is_plain_ward(batch)
+    with pytest.raises(ValueError, match="nobody waits"):
+        count_ward(batch, int(model.horizon), use_numba=False)
