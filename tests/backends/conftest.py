@@ -13,12 +13,23 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from nearhome.data.load import load_extract
 from nearhome.data.warehouse import Warehouse, connect
+from nearhome.metrics.run import run_metrics
 
 PG_ENV = "NEARHOME_TEST_PG"
+SPAN = "2024-03..2024-05"
+"""Every month of the tiny extract."""
+BY = "all,ethnic_group,ward,bed_type,bed_type*gender,ri_type"
+"""The total; a person and a place breakdown; a crossed pair; a numerator-only one."""
+
+
+def _catalogue_results(warehouse: Warehouse) -> pd.DataFrame:
+    """The whole catalogue by :data:`BY` for :data:`SPAN` (one request, few queries)."""
+    return run_metrics(warehouse, "all", period=SPAN, by=BY)
 
 
 @pytest.fixture(scope="session")
@@ -27,6 +38,12 @@ def duckdb_warehouse(tiny_extract: Path) -> Warehouse:
     warehouse = connect("duckdb://")
     load_extract(warehouse, tiny_extract)
     return warehouse
+
+
+@pytest.fixture(scope="session")
+def duckdb_results(duckdb_warehouse: Warehouse) -> pd.DataFrame:
+    """The reference every other backend and the SQL text are compared with."""
+    return _catalogue_results(duckdb_warehouse)
 
 
 @pytest.fixture(scope="session")
@@ -59,3 +76,15 @@ def postgres_warehouse(tiny_extract: Path) -> Iterator[Warehouse]:
         with warehouse.backend.con.cursor() as cursor:
             cursor.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         warehouse.close()
+
+
+@pytest.fixture(scope="session")
+def spark_results(spark_warehouse: Warehouse) -> pd.DataFrame:
+    """The same request on Spark."""
+    return _catalogue_results(spark_warehouse)
+
+
+@pytest.fixture(scope="session")
+def postgres_results(postgres_warehouse: Warehouse) -> pd.DataFrame:
+    """The same request on PostgreSQL."""
+    return _catalogue_results(postgres_warehouse)

@@ -1,8 +1,8 @@
 """Every metric gives the same numbers on DuckDB, Spark and PostgreSQL.
 
-The whole catalogue runs once per backend (one ``run_metrics`` call: every measure,
-breakdowns that exercise the person, place and crossed joins and the population
-denominators, every month of the tiny extract); each metric is then compared with
+The whole catalogue runs once per backend (one ``run_metrics`` call in
+``conftest.py``: every measure, breakdowns that exercise the person, place and crossed
+joins and the population denominators, every month of the tiny extract); each metric is then compared with
 DuckDB: the same rows, counts exactly equal, shares and statistics within 1e-9
 relative. A backend gap is declared in ``GAPS`` as a strict expected failure with its
 reason, so it is never skipped silently and its fix turns the run red until the entry
@@ -15,13 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nearhome.data.warehouse import Warehouse
 from nearhome.metrics import catalogue
-from nearhome.metrics.run import run_metrics
 
-SPAN = "2024-03..2024-05"
-BY = "all,ethnic_group,ward,bed_type,bed_type*gender,ri_type"
-"""The total; a person and a place breakdown; a crossed pair; a numerator-only one."""
 KEYS = ["measure_id", "breakdown", "period_start", "period_end", "level"]
 RTOL = 1e-9
 _COUNT_UNITS = {spec.unit for spec in catalogue() if spec.kind == "count"}
@@ -40,25 +35,6 @@ def _params(backend: str) -> list[object]:
         )
         for spec in catalogue()
     ]
-
-
-def _results(warehouse: Warehouse) -> pd.DataFrame:
-    return run_metrics(warehouse, "all", period=SPAN, by=BY)
-
-
-@pytest.fixture(scope="module")
-def duckdb_results(duckdb_warehouse: Warehouse) -> pd.DataFrame:
-    return _results(duckdb_warehouse)
-
-
-@pytest.fixture(scope="module")
-def spark_results(spark_warehouse: Warehouse) -> pd.DataFrame:
-    return _results(spark_warehouse)
-
-
-@pytest.fixture(scope="module")
-def postgres_results(postgres_warehouse: Warehouse) -> pd.DataFrame:
-    return _results(postgres_warehouse)
 
 
 def assert_same_numbers(
