@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 from scipy.stats import poisson
 
 from nearhome.capacity.batch import BatchInputs
+from nearhome.capacity.interp import interp_grid
 from nearhome.capacity.plan import PlanModel, PoolModel
 
 __all__ = ["build_batch", "rng_for"]
@@ -105,7 +106,7 @@ def _arrival_times(
             [np.interp(e, c, days) for e, c in zip(epochs, cumulative, strict=True)]
         )
     else:
-        times = np.interp(epochs, cumulative[0], days)
+        times = interp_grid(epochs, cumulative[0], days)
     return np.where(inside, times, np.inf)
 
 

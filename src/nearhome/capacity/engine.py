@@ -553,14 +553,17 @@ def first_pool_stays(
     x: BatchInputs, width: int, start: FloatArray, nvis: int
 ) -> FloatArray:
     """Stays of the k-th visit of pool 0 starting at ``start[:, k]`` (the loop core's formula)."""
-    v = x.vis_offset[0] + np.arange(width) % nvis
+    first = int(x.vis_offset[0])
+    v = first + np.arange(width) % nvis
     clin = x.vis_clin[:, :width] if width <= nvis else x.vis_clin[:, v]
+    # the visits used are the first min(width, nvis) of the pool: read them as a view
+    used = slice(first, first + min(width, nvis))
     neutral = (
         bool(np.all(x.clin_mult[0] == 1.0))
         and bool(np.all(x.crfd_mult[0] == 1.0))
         and bool(np.all(x.removal_ramp[0] == 0.0))
         and not np.isfinite(x.long_thr[0])
-        and not bool(np.any(x.vis_crfd[:, v]))
+        and not bool(np.any(x.vis_crfd[:, used]))
     )
     if neutral:
         # the general formula reduces to clin * 1 + (0 - rem * 0) * 1 = clin, bit for bit

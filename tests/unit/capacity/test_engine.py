@@ -12,6 +12,7 @@ from nearhome.capacity.batch import BatchRecords, empty_records
 from nearhome.capacity.draws import build_batch
 from nearhome.capacity.engine import run_batch
 from nearhome.capacity.engine_loop import run_batch_loop
+from nearhome.capacity.interp import interp_grid
 from nearhome.capacity.measures import measure_batch
 from nearhome.capacity.plan import plan_model
 from nearhome.capacity.scenario import Scenario
@@ -152,3 +153,22 @@ def test_replications_do_not_depend_on_the_batch() -> None:
         whole.arr_t[3:, : part.arr_t.shape[1]], part.arr_t[:, : whole.arr_t.shape[1]]
     )
     assert np.array_equal(whole.vis_clin[3:], part.vis_clin)
+
+
+def test_arrival_interpolation_is_numpys_bit_for_bit() -> None:
+    """The compiled interpolation of arrival epochs equals numpy.interp exactly."""
+    rng = np.random.default_rng(12)
+    for trial in range(40):
+        days = int(rng.integers(2, 2500))
+        rates = rng.gamma(2.0, 0.3, days)
+        rates[rng.random(days) < 0.1] = 0.0  # days without admissions: flat steps
+        if trial % 2:
+            rates[:] = rng.random()  # a constant rate, the straight-line case
+        grid = np.concatenate(([0.0], np.cumsum(rates)))
+        x = np.cumsum(rng.standard_exponential((7, int(grid[-1] * 1.1) + 5)), axis=1)
+        x[:, -1] = np.inf  # beyond the grid, as padding is
+        x[0, :3] = [0.0, grid[-1], np.nan]  # the ends and nan
+        day = np.arange(days + 1, dtype=np.float64)
+        assert np.array_equal(
+            interp_grid(x, grid, day), np.interp(x, grid, day), equal_nan=True
+        )
