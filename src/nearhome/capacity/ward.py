@@ -1,6 +1,9 @@
 """One ward, simulated: the quick question "with these beds, how often do we send people away?".
 
-:func:`simulate_ward` runs the full engine on a single pool. With a constant admission
+:func:`simulate_ward` draws a single pool's numbers exactly as a scenario's are drawn. When
+nobody can wait for a bed (the usual ward) the replications are counted directly by
+:mod:`nearhome.capacity.ward_kernel`, which gives the engine's counts without its records;
+otherwise the full engine runs. With a constant admission
 rate it starts the ward *in balance* — a truncated-Poisson number of patients, each with the
 remaining stay of someone found in a bed at a random moment — so no warm-up is needed and
 the answer is comparable with Erlang B from day one. With ``overflow="queue"`` people wait
@@ -32,8 +35,6 @@ from nearhome.capacity.engine import run_batch
 from nearhome.capacity.engine_loop import run_batch_loop
 from nearhome.capacity.erlang import erlang_b, erlang_c
 from nearhome.capacity.measures import (
-    RepMeasures,
-    concat_measures,
     measure_batch,
     ratio_estimate,
 )
@@ -138,21 +139,6 @@ def _model(
         month_labels=tuple(str(i) for i in range(edges.size - 1)),
         warmup=warmup,
     )
-
-
-def run_model(
-    model: PlanModel, reps: int, *, batch_size: int = 2000, use_loop: bool = False
-) -> RepMeasures:
-    """Run a model's replications in batches with one of the two engine cores."""
-    parts = []
-    for first in range(0, reps, batch_size):
-        batch = build_batch(model, range(first, min(first + batch_size, reps)))
-        records = empty_records(batch.reps, batch.pools, batch.capacities())
-        (run_batch_loop if use_loop else run_batch)(batch, records)
-        parts.append(
-            measure_batch(batch, records, model.month_edges, int(model.horizon))
-        )
-    return concat_measures(parts)
 
 
 def _count_batch(
