@@ -48,6 +48,7 @@ from rich.table import Table
 
 ENGINES = ("duckdb", "spark")
 PAGE = os.sysconf("SC_PAGE_SIZE")
+TICKS = os.sysconf("SC_CLK_TCK")
 
 
 # --- peak memory of a process tree ----------------------------------------------------
@@ -68,6 +69,16 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
+def _cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far (0 once it has gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
 def _rss(pid: int) -> int:
     """Resident bytes of one process (0 once it has gone)."""
     try:
@@ -79,16 +90,18 @@ def _rss(pid: int) -> int:
 
 @dataclass
 class TreeMemory:
-    """Samples the summed resident memory of a process and its descendants.
+    """Samples the summed resident memory and CPU time of a process and its descendants.
 
     Spark's driver JVM is started by PySpark as a child of the Python worker, and its
     Python workers are children of the JVM; only the whole tree's memory is the cost of
-    running on Spark.
+    running on Spark. CPU seconds are shown beside wall time because on a shared machine
+    the wall clock also counts time spent waiting for a core.
     """
 
     pid: int
     interval: float = 0.2
     peak: int = 0
+    cpu: dict[int, float] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -99,6 +112,7 @@ class TreeMemory:
             while pending:
                 pid = pending.pop()
                 total += _rss(pid)
+                self.cpu[pid] = max(self.cpu.get(pid, 0.0), _cpu(pid))
                 pending += tree.get(pid, [])
             self.peak = max(self.peak, total)
             self._stop.wait(self.interval)
@@ -255,6 +269,7 @@ def _spawn(step: str, *options: str, timeout: float) -> dict[str, Any]:
     figures: dict[str, Any] = json.loads(lines[-1])
     figures["wall"] = time.perf_counter() - started
     figures["tree_peak_mb"] = memory.peak / 2**20
+    figures["cpu_seconds"] = sum(memory.cpu.values())
     return figures
 
 
@@ -342,6 +357,16 @@ def slope(points: list[tuple[int, float]]) -> float | None:
     return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / den
 
 
+def _outcome(run: dict[str, Any]) -> str:
+    if "error" not in run:
+        return "ok"
+    if str(run["error"]).startswith("not run"):
+        return "loaded, not run"
+    if str(run["error"]).startswith("timed out"):
+        return str(run["error"])
+    return f"FAILED after '{run['after']}'"
+
+
 def report(
     args: argparse.Namespace,
     results: dict[tuple[int, str], dict[str, Any]],
@@ -360,6 +385,7 @@ def report(
         "engine",
         "load (s)",
         "catalogue (s)",
+        "CPU (s)",
         "rows out",
         "peak memory, process tree (MB)",
         "outcome",
@@ -374,9 +400,10 @@ def report(
             engine,
             f"{load['seconds']:.1f}" if "seconds" in load else "-",
             f"{run['seconds']:.1f}" if "seconds" in run else "-",
+            f"{run['cpu_seconds']:.0f}" if "cpu_seconds" in run else "-",
             f"{run['rows']:,}" if "rows" in run else "-",
             f"{run.get('tree_peak_mb', 0):,.0f}",
-            "ok" if "error" not in run else f"FAILED after '{run['after']}'",
+            _outcome(run),
         )
     console.print(table)
     for engine in args.engines:
@@ -395,7 +422,7 @@ def report(
                 f"{', '.join(f'{m}x' for m, _ in points)} (goal <= 1, linear: {verdict})"
             )
     for (multiplier, engine), run in results.items():
-        if "error" in run:
+        if _outcome(run).startswith("FAILED"):
             console.print(
                 f"[bold]{multiplier}x {engine} failed[/bold] after step "
                 f"'{run['after']}': {run['error']}"
