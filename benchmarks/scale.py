@@ -307,8 +307,13 @@ def measure(
     args: argparse.Namespace, multiplier: int, engine: str, console: Console
 ) -> dict[str, Any]:
     """Load one size into one engine (once), then time the catalogue on it."""
-    extract = synthesise(args, multiplier, console)
     folder = args.out / f"x{multiplier}"
+    if args.report_only:
+        saved = folder / f"{engine}.run.json"
+        if saved.exists():
+            return json.loads(saved.read_text())  # type: ignore[no-any-return]
+        return {"error": "not run", "after": "-"}
+    extract = synthesise(args, multiplier, console)
     target = folder / ("bench.duckdb" if engine == "duckdb" else "spark")
     url = _url(engine, target, args.spark_memory)
     loaded = folder / f"{engine}.loaded.json"
@@ -360,6 +365,8 @@ def slope(points: list[tuple[int, float]]) -> float | None:
 def _outcome(run: dict[str, Any]) -> str:
     if "error" not in run:
         return "ok"
+    if str(run["error"]) == "not run":
+        return "not run"
     if str(run["error"]).startswith("not run"):
         return "loaded, not run"
     if str(run["error"]).startswith("timed out"):
@@ -392,11 +399,12 @@ def report(
     ):
         table.add_column(column, justify="right")
     for (multiplier, engine), run in results.items():
-        rows = json.loads((args.out / f"x{multiplier}" / "extract.json").read_text())
+        written = args.out / f"x{multiplier}" / "extract.json"
+        rows = json.loads(written.read_text()) if written.exists() else {}
         load = run.get("load") or {}
         table.add_row(
             f"{multiplier}x",
-            f"{rows['MHS501HospProvSpell']:,}",
+            f"{rows.get('MHS501HospProvSpell', 0):,}",
             engine,
             f"{load['seconds']:.1f}" if "seconds" in load else "-",
             f"{run['seconds']:.1f}" if "seconds" in run else "-",
@@ -455,6 +463,11 @@ def main() -> None:
         "--reuse",
         action="store_true",
         help="print runs saved by an earlier invocation instead of repeating them",
+    )
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="print the runs saved by earlier invocations; run nothing",
     )
     parser.add_argument(
         "--prepare-only",
