@@ -6,6 +6,7 @@ DuckDB, so loading never copies data between engines; an in-memory one otherwise
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -65,7 +66,9 @@ def stage_extract(
     con = _duckdb(area)
     # Stay inside a laptop's memory at England scale: DuckDB spills to disk past this.
     con.execute(f"SET memory_limit='{MEMORY_LIMIT}'")
-    con.execute(f"SET temp_directory='{tempfile.gettempdir()}/nearhome-duckdb-spill'")
+    # One spill folder per process: two loads at once must not delete each other's files.
+    spill = Path(tempfile.gettempdir()) / f"nearhome-duckdb-spill-{os.getpid()}"
+    con.execute(f"SET temp_directory='{spill}'")
     sources: list[tuple[str, SourceFile, tuple[tuple[str, Kind], ...], str]] = []
     for name, source in extract.tables.items():
         spec = TABLE_BY_NAME[name]
