@@ -404,10 +404,14 @@ def complete(
     full = grid.merge(
         long, on=["measure_id", "breakdown", *PERIOD_COLUMNS, *LEVELS], how="left"
     )
+    measure_ids = full["measure_id"].unique()
     for part in ("numerator", "denominator"):
-        has = full["measure_id"].map(
-            lambda m, p=part: getattr(get(m).computation, p, None) is not None
-        )
+        counted = [
+            m
+            for m in measure_ids
+            if getattr(get(m).computation, part, None) is not None
+        ]
+        has = full["measure_id"].isin(counted)  # one look-up per metric, not per row
         full[part] = full[part].where(~(has & full[part].isna()), 0.0)
     return full[LONG]
 
