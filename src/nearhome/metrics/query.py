@@ -192,24 +192,7 @@ def _over_metric(
         _d_den="numerator",
     )
     if rest == breakdown:  # every level of either side appears
-        joined = top.outer_join(
-            bottom,
-            [
-                top.period_start == bottom._d_start,
-                top.level_0 == bottom._d_0,
-                top.level_1 == bottom._d_1,
-            ],
-        )
-        return joined.select(
-            breakdown=ibis.literal(dimensions.label(breakdown)),
-            period_start=ibis.coalesce(joined.period_start, joined._d_start),
-            period_last=ibis.coalesce(joined.period_last, joined._d_last),
-            level_0=ibis.coalesce(joined.level_0, joined._d_0),
-            level_1=ibis.coalesce(joined.level_1, joined._d_1),
-            numerator=ibis.coalesce(joined.numerator, 0.0),
-            denominator=joined._d_den,
-            statistic=ibis.null("float64"),
-        )
+        return _every_level(top, bottom, "_d", breakdown)
     # A broadcast breakdown (intervention type): each level shares the denominator
     # of its remaining level, or of the total.
     kept = [i for i, d in enumerate(breakdown) if d not in composite.broadcast]
@@ -254,24 +237,7 @@ def _over_population(
         _b_1="level_1",
         _b_den="_p_den",
     )
-    joined = top.outer_join(
-        base,
-        [
-            top.period_start == base._b_start,
-            top.level_0 == base._b_0,
-            top.level_1 == base._b_1,
-        ],
-    )
-    return joined.select(
-        breakdown=ibis.literal(dimensions.label(breakdown)),
-        period_start=ibis.coalesce(joined.period_start, joined._b_start),
-        period_last=ibis.coalesce(joined.period_last, joined._b_last),
-        level_0=ibis.coalesce(joined.level_0, joined._b_0),
-        level_1=ibis.coalesce(joined.level_1, joined._b_1),
-        numerator=ibis.coalesce(joined.numerator, 0.0),
-        denominator=joined._b_den,
-        statistic=ibis.null("float64"),
-    )
+    return _every_level(top, base, "_b", breakdown)
 
 
 def _with_year(periods: Table, people: Table) -> Table:
@@ -344,3 +310,31 @@ def _plain(value: object) -> object:
     if callable(to_date) and hasattr(value, "hour"):
         return to_date()
     return value
+
+
+def _every_level(top: Table, base: Table, prefix: str, breakdown: Breakdown) -> Table:
+    """Numerators beside a denominator table whose columns carry ``prefix``
+    (``{prefix}_start``, ``_last``, ``_0``, ``_1``, ``_den``), keeping every period and
+    level either side has: a level with a denominator and no events reads 0."""
+
+    def col(name: str) -> Value:
+        return joined[f"{prefix}_{name}"]
+
+    joined = top.outer_join(
+        base,
+        [
+            top.period_start == base[f"{prefix}_start"],
+            top.level_0 == base[f"{prefix}_0"],
+            top.level_1 == base[f"{prefix}_1"],
+        ],
+    )
+    return joined.select(
+        breakdown=ibis.literal(dimensions.label(breakdown)),
+        period_start=ibis.coalesce(joined.period_start, col("start")),
+        period_last=ibis.coalesce(joined.period_last, col("last")),
+        level_0=ibis.coalesce(joined.level_0, col("0")),
+        level_1=ibis.coalesce(joined.level_1, col("1")),
+        numerator=ibis.coalesce(joined.numerator, 0.0),
+        denominator=col("den"),
+        statistic=ibis.null("float64"),
+    )
