@@ -8,8 +8,9 @@ keyed by a hash of the pool id, so two scenarios that differ only in their lever
 same numbers for the same things: the same unit-rate arrival epochs (stretched through each
 scenario's own cumulative rate), the same ranks of stay, the same transfer decisions.
 
-Each generator is per replication; the arithmetic on what they draw is done for the whole
-batch at once.
+Each generator is per replication; the streams of a whole batch are drawn in one call
+(:mod:`nearhome.capacity.streams`, compiled when numba is installed, NumPy's numbers bit for
+bit) and the arithmetic on what they draw is done for the whole batch at once.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from scipy.stats import poisson
 from nearhome.capacity.batch import BatchInputs
 from nearhome.capacity.interp import interp_grid
 from nearhome.capacity.plan import PlanModel, PoolModel
+from nearhome.capacity.streams import fill_exponential, fill_uniform, stream_generator
 
 __all__ = ["build_batch", "rng_for"]
 
@@ -35,9 +37,16 @@ ARRIVALS, VISITS, ROUTES, CENSUS, NOISE = range(5)
 
 def rng_for(seed: int, rep: int, pool: PoolModel, stream: int) -> np.random.Generator:
     """The generator of one stream of one pool in one replication."""
-    return np.random.default_rng(
-        np.random.SeedSequence(seed, spawn_key=(rep, pool.key, stream))
-    )
+    return stream_generator(seed, (rep, pool.key, stream))
+
+
+def _uniforms(
+    model: PlanModel, pool: PoolModel, reps: Sequence[int], stream: int, size: int
+) -> FloatArray:
+    """Each replication's first ``size`` uniforms of a stream ([R, size]), drawn in bulk."""
+    u = np.empty((len(reps), size))
+    fill_uniform(model.seed, reps, pool.key, stream, u)
+    return u
 
 
 def _cumulative_rates(
@@ -80,18 +89,18 @@ def _arrival_times(
     if top <= 0:
         return np.full((len(reps), 0), np.inf)
     n = int(top + 6 * np.sqrt(top) + 10)
-    gens = [rng_for(model.seed, r, pool, ARRIVALS) for r in reps]
     epochs = np.empty((len(reps), n))
-    for g, row in zip(gens, epochs, strict=True):
-        g.standard_exponential(out=row)  # each row in place: no list of rows to stack
+    fill_exponential(model.seed, reps, pool.key, ARRIVALS, epochs)
     np.cumsum(epochs, axis=1, out=epochs)
     for i in np.flatnonzero(
         epochs[:, -1] < totals
-    ):  # rare: keep drawing the same stream
+    ):  # rare: keep drawing the same stream, from where the first n draws left it
+        g = rng_for(model.seed, reps[int(i)], pool, ARRIVALS)
+        g.standard_exponential(n)
         row = epochs[i]
         while row[-1] < totals[i]:
             row = np.concatenate(
-                (row, row[-1] + np.cumsum(gens[i].standard_exponential(n // 4 + 10)))
+                (row, row[-1] + np.cumsum(g.standard_exponential(n // 4 + 10)))
             )
         epochs = np.pad(
             epochs,
@@ -120,8 +129,7 @@ def _route_draws(model: PlanModel, p: int, reps: Sequence[int], size: int) -> In
     if not model.routing[p].any():
         return np.full((len(reps), size), -1, dtype=np.int64)
     pool = model.pools[p]
-    u = np.stack([rng_for(model.seed, r, pool, ROUTES).random(size) for r in reps])
-    return _routes(model, p, u)
+    return _routes(model, p, _uniforms(model, pool, reps, ROUTES, size))
 
 
 def _census(
@@ -146,9 +154,7 @@ def _census(
             none,
             np.zeros((len(reps), 0), np.int64),
         )
-    u = np.stack(
-        [rng_for(model.seed, r, pool, CENSUS).random(1 + 3 * width) for r in reps]
-    )
+    u = _uniforms(model, pool, reps, CENSUS, 1 + 3 * width)
     u_res, u_two, u_route = (
         u[:, 1 + k * width : 1 + (k + 1) * width] for k in range(3)
     )
@@ -267,9 +273,7 @@ def build_batch(model: PlanModel, reps: Sequence[int]) -> BatchInputs:
     clin, crfd, rem, nxt, times, away = [], [], [], [], [], []
     for p, pool in enumerate(model.pools):
         times.append(_arrival_times(model, pool, reps))
-        u = np.empty((len(reps), int(cap[p])))
-        for r, row in zip(reps, u, strict=True):
-            rng_for(model.seed, r, pool, VISITS).random(out=row)
+        u = _uniforms(model, pool, reps, VISITS, int(cap[p]))
         parts = pool.los.components(u, pool.removal_share)
         clin.append(parts.clinical)
         crfd.append(parts.crfd)
