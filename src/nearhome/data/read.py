@@ -1,4 +1,4 @@
-"""Read an extract folder into staging tables: source rows as text, nothing cleaned.
+"""Read an extract folder for staging: source rows as text, nothing cleaned.
 
 Reading is deliberately dumb: every field arrives as text beside its data-row number, so
 that validation can say exactly which row and field broke which rule, and structural
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from nearhome.data.schema import REFERENCE_FILES, TABLE_BY_NAME, TableSpec
+from nearhome.data.schema import REFERENCE_FILES, TABLE_BY_NAME
 from nearhome.errors import SchemaMismatch
 
 Format = Literal["csv", "parquet"]
@@ -155,10 +155,12 @@ def map_columns(
 def stage_file(
     con: Any, source: SourceFile, stage_name: str, fields: tuple[str, ...]
 ) -> None:
-    """Create a temporary staging table: ``_row`` plus every field as text.
+    """Create a temporary view of the file: every field as text, in file order.
 
+    A view, not a table: the file is read once, by the statement that stores the typed
+    rows (see :mod:`nearhome.data.stage`), instead of once into text and again to type it.
     Fields absent from the file become NULL columns, so later steps can rely on the full
-    shape. Lines the reader rejects are recorded on ``source.rejected``.
+    shape. Call :func:`number_rows` after that statement has run.
     """
     select = ", ".join(
         f'CAST({_column(source, f)} AS VARCHAR) AS "{f}"'
@@ -181,9 +183,22 @@ def stage_file(
             "rejects_limit=0, null_padding=false, strict_mode=true)"
         )
     con.execute(
-        f'CREATE OR REPLACE TEMP TABLE "{stage_name}" AS '
-        f"SELECT CAST(row_number() OVER () AS BIGINT) AS {ROW}, {select} FROM {scan}"
+        f'CREATE OR REPLACE TEMP VIEW "{stage_name}" AS SELECT {select} FROM {scan}'
     )
+
+
+def number_rows(
+    con: Any, source: SourceFile, stage_name: str, stored: str, numbered: str
+) -> None:
+    """After view ``stage_name`` was read into table ``stored``: view ``numbered`` with ``_row``.
+
+    ``stored`` keeps the file's order (DuckDB preserves insertion order), so a row's
+    ``rowid`` is its place among the rows read: ``_row`` costs nothing to add, where a
+    ``row_number()`` window over the scan would hold every row in one thread. Lines the
+    reader rejected go to ``source.rejected``, and the rows after them are shifted so
+    ``_row`` still matches the file's data rows. ``source.rows`` is the rows stored.
+    """
+    row = f"CAST(rowid + 1 AS BIGINT) AS {ROW}"
     if source.fmt == "csv":
         rows = con.execute(
             f"SELECT DISTINCT line, column_name, error_type FROM {stage_name}_rejects ORDER BY line"
@@ -194,24 +209,24 @@ def stage_file(
         con.execute(f"DROP TABLE IF EXISTS {stage_name}_rejects")
         con.execute(f"DROP TABLE IF EXISTS {stage_name}_scan")
         if source.rejected:
-            _renumber_rows(con, stage_name, [r.line for r in source.rejected])
-    source.rows = int(con.execute(f'SELECT count(*) FROM "{stage_name}"').fetchone()[0])
+            con.execute(f'ALTER TABLE "{stored}" ADD COLUMN {ROW} BIGINT')
+            con.execute(f'UPDATE "{stored}" SET {ROW} = rowid + 1')
+            _renumber_rows(con, stored, [r.line for r in source.rejected])
+            row = ROW
+    rest = f"* EXCLUDE ({ROW})" if row == ROW else "*"
+    con.execute(
+        f'CREATE OR REPLACE TEMP VIEW "{numbered}" AS SELECT {row}, {rest} FROM "{stored}"'
+    )
+    source.rows = int(con.execute(f'SELECT count(*) FROM "{stored}"').fetchone()[0])
 
 
-def _renumber_rows(con: Any, stage_name: str, rejected_rows: list[int]) -> None:
+def _renumber_rows(con: Any, stored: str, rejected_rows: list[int]) -> None:
     """Shift row numbers past rejected rows so ``_row`` matches the file's data rows."""
     shifts = sorted(set(rejected_rows))
     for rejected in shifts:
         con.execute(
-            f'UPDATE "{stage_name}" SET {ROW} = {ROW} + 1 WHERE {ROW} >= {rejected}'
+            f'UPDATE "{stored}" SET {ROW} = {ROW} + 1 WHERE {ROW} >= {rejected}'
         )
-
-
-def stage_table_spec(con: Any, source: SourceFile, spec: TableSpec) -> str:
-    """Stage one MHSDS file; returns the staging table's name."""
-    stage_name = f"stage_{spec.name}"
-    stage_file(con, source, stage_name, spec.field_names)
-    return stage_name
 
 
 def _sql_path(path: Path) -> str:

@@ -16,7 +16,7 @@ from ibis.expr.types import BooleanValue, Table
 
 from nearhome.data import codes
 from nearhome.data.derive.core import FIRST_V6_MONTH, latest
-from nearhome.data.parse import TEXT, cleaned, unparseable
+from nearhome.data.parse import missing, unparseable_flag
 from nearhome.data.read import SourceFile
 from nearhome.data.report import Issue, Severity
 from nearhome.data.schema import REFERENCE_FILES, REQUIRED_TABLES, TableSpec
@@ -251,7 +251,7 @@ def row_rules(spec: TableSpec, typed: Table, source: SourceFile) -> list[RowRule
                     f.name,
                     "have no value in a required field",
                     "Every row needs this field.",
-                    cleaned(typed[TEXT + f.name]).isnull(),
+                    missing(typed, f.name, f.kind),
                 )
             )
         if f.kind != "str":
@@ -266,7 +266,7 @@ def row_rules(spec: TableSpec, typed: Table, source: SourceFile) -> list[RowRule
                     f.name,
                     f"have a value that is not a valid {f.kind}",
                     hint,
-                    unparseable(typed[TEXT + f.name], f.kind),
+                    typed[unparseable_flag(f.name)],
                 )
             )
         if f.code_list is not None:
@@ -446,7 +446,7 @@ def reference_rules(name: str, typed: Table, source: SourceFile) -> list[RowRule
                     column,
                     "have no value in a required field",
                     "Every row needs this field.",
-                    cleaned(typed[TEXT + column]).isnull(),
+                    missing(typed, column, kind),
                 )
             )
         if kind != "str":
@@ -457,7 +457,7 @@ def reference_rules(name: str, typed: Table, source: SourceFile) -> list[RowRule
                     column,
                     f"have a value that is not a valid {kind}",
                     "Check the number or date format (YYYY-MM-DD).",
-                    unparseable(typed[TEXT + column], kind),
+                    typed[unparseable_flag(column)],
                 )
             )
     if name == "wards" and "bed_type_code" in source.columns:

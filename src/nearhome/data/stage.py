@@ -1,4 +1,4 @@
-"""Staging: every file of an extract read into a temporary table, as text and typed.
+"""Staging: every file of an extract read once into a temporary table of typed values.
 
 Staging always happens in DuckDB (the warehouse's own connection when the warehouse is
 DuckDB, so loading never copies data between engines; an in-memory one otherwise).
@@ -18,12 +18,12 @@ from ibis.expr.types import Table
 
 from nearhome.data.parse import typed
 from nearhome.data.read import (
-    ROW,
     Extract,
     SourceFile,
     find_extract,
     fingerprint,
     map_columns,
+    number_rows,
     read_header,
     stage_file,
 )
@@ -69,6 +69,8 @@ def stage_extract(
     # One spill folder per process: two loads at once must not delete each other's files.
     spill = Path(tempfile.gettempdir()) / f"nearhome-duckdb-spill-{os.getpid()}"
     con.execute(f"SET temp_directory='{spill}'")
+    # Row numbers are read from the order rows are stored in (see ``number_rows``).
+    con.execute("SET preserve_insertion_order=true")
     sources: list[tuple[str, SourceFile, tuple[tuple[str, Kind], ...], str]] = []
     for name, source in extract.tables.items():
         spec = TABLE_BY_NAME[name]
@@ -108,12 +110,14 @@ def _stage_one(
     map_columns(source, names, renames)
     stage_file(con, source, stage_name, names)
     text = staged.staging.backend.table(stage_name)
-    typed_name = f"typed_{name}"
-    staged.staging.backend.create_table(
-        typed_name, typed(text, fields, keep=[ROW]), temp=True, overwrite=True
-    )
-    con.execute(f'DROP TABLE "{stage_name}"')
-    staged.typed[name] = staged.staging.backend.table(typed_name)
+    stored = f"typed_{name}_rows"
+    # One statement reads the file and stores the typed rows: the text view is never
+    # materialised (Ibis's create_table would also copy a temporary table a second time).
+    parse = staged.staging.backend.compile(typed(text, fields))
+    con.execute(f'CREATE OR REPLACE TEMP TABLE "{stored}" AS {parse}')
+    con.execute(f'DROP VIEW "{stage_name}"')
+    number_rows(con, source, stage_name, stored, f"typed_{name}")
+    staged.typed[name] = staged.staging.backend.table(f"typed_{name}")
 
 
 def _duckdb(area: Warehouse) -> Any:
@@ -125,7 +129,8 @@ def drop_staging(staged: StagedExtract) -> None:
     """Drop the temporary staging tables."""
     con = _duckdb(staged.staging)
     for name in list(staged.typed):
-        con.execute(f'DROP TABLE IF EXISTS "typed_{name}"')
+        con.execute(f'DROP VIEW IF EXISTS "typed_{name}"')
+        con.execute(f'DROP TABLE IF EXISTS "typed_{name}_rows"')
 
 
 def typed_schema(fields: tuple[tuple[str, Kind], ...]) -> ibis.Schema:
