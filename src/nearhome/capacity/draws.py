@@ -25,7 +25,14 @@ from scipy.stats import poisson
 from nearhome.capacity.batch import BatchInputs
 from nearhome.capacity.interp import interp_grid
 from nearhome.capacity.plan import PlanModel, PoolModel
-from nearhome.capacity.streams import fill_exponential, fill_uniform, stream_generator
+from nearhome.capacity.streams import (
+    HAVE_NUMBA,
+    fill_arrival_times,
+    fill_exponential,
+    fill_uniform,
+    one_word,
+    stream_generator,
+)
 
 __all__ = ["build_batch", "rng_for"]
 
@@ -80,15 +87,38 @@ def _cumulative_rates(
 
 
 def _arrival_times(
-    model: PlanModel, pool: PoolModel, reps: Sequence[int]
+    model: PlanModel,
+    pool: PoolModel,
+    reps: Sequence[int],
+    *,
+    compiled: bool = HAVE_NUMBA,
 ) -> FloatArray:
-    """Non-homogeneous Poisson arrivals by inverting the cumulative rate ([R, n], inf padded)."""
+    """Non-homogeneous Poisson arrivals by inverting the cumulative rate ([R, n], inf padded).
+
+    With numba and one shared rate (no month-to-month noise) the epochs are drawn, summed
+    and stretched in one compiled pass (:func:`fill_arrival_times`), the same numbers as
+    the NumPy steps below, which remain for noisy rates and the rare row that needs more
+    than ``n`` epochs.
+    """
     cumulative = _cumulative_rates(model, pool, reps)
     totals = cumulative[:, -1]
     top = float(totals.max(initial=0.0))
     if top <= 0:
         return np.full((len(reps), 0), np.inf)
     n = int(top + 6 * np.sqrt(top) + 10)
+    if compiled and pool.monthly_cv <= 0 and one_word(reps):
+        times = np.empty((len(reps), n))
+        last = fill_arrival_times(
+            model.seed,
+            reps,
+            pool.key,
+            ARRIVALS,
+            cumulative=cumulative[0],
+            totals=totals,
+            out=times,
+        )
+        if not bool((last < totals).any()):
+            return times
     epochs = np.empty((len(reps), n))
     fill_exponential(model.seed, reps, pool.key, ARRIVALS, epochs)
     np.cumsum(epochs, axis=1, out=epochs)
@@ -261,18 +291,34 @@ def _join(parts: Sequence[NDArray[Any]]) -> NDArray[Any]:
     return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
 
 
+def _visits_needed(model: PlanModel, times: list[FloatArray]) -> IntArray:
+    """Visits to draw per pool: the plan's margin, or fewer where admissions are all.
+
+    A pool nobody is transferred into starts a visit only for its own admissions, so it
+    never needs more visits than the batch's most admissions in one replication. Fewer
+    columns of the same streams change no number and no result (the k-th visit is the
+    same draw either way); they spare drawing and transforming visits nobody takes.
+    """
+    cap = model.visit_capacity()
+    for p, t in enumerate(times):
+        if not model.routing[:, p].any():
+            admissions = int(np.isfinite(t).sum(axis=1).max(initial=0))
+            cap[p] = min(int(cap[p]), max(admissions, 1))
+    return cap
+
+
 def build_batch(model: PlanModel, reps: Sequence[int]) -> BatchInputs:
     """Draw every random number replications ``reps`` need and lay them out for the engine."""
     reps = list(reps)
     n_pools = len(model.pools)
     open_from, close_at, census_slots = _slot_layout(model)
-    cap = model.visit_capacity()
+    times = [_arrival_times(model, pool, reps) for pool in model.pools]
+    cap = _visits_needed(model, times)
     offset = np.concatenate(([0], np.cumsum(cap))).astype(np.int64)
     init_end = np.full((len(reps), n_pools, open_from.shape[1]), -np.inf)
     init_next = np.full(init_end.shape, -1, dtype=np.int64)
-    clin, crfd, rem, nxt, times, away = [], [], [], [], [], []
+    clin, crfd, rem, nxt, away = [], [], [], [], []
     for p, pool in enumerate(model.pools):
-        times.append(_arrival_times(model, pool, reps))
         u = _uniforms(model, pool, reps, VISITS, int(cap[p]))
         parts = pool.los.components(u, pool.removal_share)
         clin.append(parts.clinical)

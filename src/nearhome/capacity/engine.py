@@ -24,7 +24,13 @@ from numpy.typing import NDArray
 
 from nearhome.capacity.batch import MIN_STAY_DAYS, BatchInputs, BatchRecords
 
-__all__ = ["first_pool_stays", "run_batch", "single_pool_loss"]
+__all__ = [
+    "first_pool_neutral",
+    "first_pool_stays",
+    "run_batch",
+    "single_pool_admissions",
+    "single_pool_loss",
+]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -549,6 +555,25 @@ def _append(rec_n: IntArray, mask: BoolArray) -> tuple[IntArray, IntArray, IntAr
     return rows, cols, rec_n[rows] + rank
 
 
+def first_pool_neutral(x: BatchInputs, width: int, nvis: int) -> bool:
+    """Whether pool 0's first ``width`` visits stay exactly their clinical days.
+
+    True when no lever touches the pool and the visits used carry no CRFD days: the
+    general stay formula then reduces to ``clin * 1 + (0 - rem * 0) * 1 = clin``, bit for
+    bit, and the stays can be read from the draws without arithmetic.
+    """
+    first = int(x.vis_offset[0])
+    # the visits used are the first min(width, nvis) of the pool: read them as a view
+    used = slice(first, first + min(width, nvis))
+    return (
+        bool(np.all(x.clin_mult[0] == 1.0))
+        and bool(np.all(x.crfd_mult[0] == 1.0))
+        and bool(np.all(x.removal_ramp[0] == 0.0))
+        and not np.isfinite(x.long_thr[0])
+        and not bool(np.any(x.vis_crfd[:, used]))
+    )
+
+
 def first_pool_stays(
     x: BatchInputs, width: int, start: FloatArray, nvis: int
 ) -> FloatArray:
@@ -556,16 +581,7 @@ def first_pool_stays(
     first = int(x.vis_offset[0])
     v = first + np.arange(width) % nvis
     clin = x.vis_clin[:, :width] if width <= nvis else x.vis_clin[:, v]
-    # the visits used are the first min(width, nvis) of the pool: read them as a view
-    used = slice(first, first + min(width, nvis))
-    neutral = (
-        bool(np.all(x.clin_mult[0] == 1.0))
-        and bool(np.all(x.crfd_mult[0] == 1.0))
-        and bool(np.all(x.removal_ramp[0] == 0.0))
-        and not np.isfinite(x.long_thr[0])
-        and not bool(np.any(x.vis_crfd[:, used]))
-    )
-    if neutral:
+    if first_pool_neutral(x, width, nvis):
         # the general formula reduces to clin * 1 + (0 - rem * 0) * 1 = clin, bit for bit
         return np.asarray(np.maximum(clin, MIN_STAY_DAYS), dtype=np.float64)
     d = np.clip(np.floor(start).astype(np.int64), 0, x.clin_mult.shape[1] - 1)
@@ -578,26 +594,21 @@ def first_pool_stays(
     return np.asarray(np.maximum(stay - over, MIN_STAY_DAYS), dtype=np.float64)
 
 
-def _run_single_pool_loss(batch: _Batch) -> None:
-    """A single pool where beds are all alike and nobody waits, one pass per admission.
+def single_pool_admissions(
+    times: FloatArray, leave: FloatArray, live: BoolArray, init_end: FloatArray
+) -> BoolArray:
+    """Which admissions of one always-open pool find a bed ([R, K]), a pass per admission.
 
     With identical beds only the *multiset* of bed end times matters: an admission finds a
     bed iff the earliest end has passed, and which free bed it takes changes nothing that
-    is recorded. So each pass is one ``argmin`` over the beds of every replication, and the
-    stays (the k-th admission takes the k-th pre-drawn visit) are computed up front.
+    is recorded. So each pass is one ``argmin`` over the beds of every replication.
+    ``times`` and ``leave`` are each admission's arrival and end; ``live`` marks real
+    admissions; ``init_end`` is each bed's end at the start (``-inf`` if empty).
     """
-    x, rec = batch.x, batch.rec
-    batch.start()
-    end = batch.end[:, 0, :]
-    reps, width = x.arr_t.shape
-    rows = np.arange(reps)
-    times = x.arr_t
-    live = times <= x.horizon
-    safe = np.where(live, times, 0.0)
-    leave = safe + first_pool_stays(x, width, safe, int(batch.nvis[0]))
-    ends = np.ascontiguousarray(end)
+    reps, width = times.shape
+    ends = np.array(init_end, dtype=np.float64, order="C")  # the passes update it
     flat = ends.reshape(-1)
-    base = rows * ends.shape[1]
+    base = np.arange(reps) * ends.shape[1]
     times_t = np.ascontiguousarray(times.T)
     leave_t = np.ascontiguousarray(leave.T)
     admitted_t = np.zeros((width, reps), dtype=np.bool_)
@@ -609,7 +620,23 @@ def _run_single_pool_loss(batch: _Batch) -> None:
         # because it has no later admissions either; it is masked out below
         flat[idx] = np.where(ok, leave_t[k], earliest)
         admitted_t[k] = ok
-    admitted = admitted_t.T & live
+    return admitted_t.T & live
+
+
+def _run_single_pool_loss(batch: _Batch) -> None:
+    """A single pool where beds are all alike and nobody waits, one pass per admission.
+
+    The stays (the k-th admission takes the k-th pre-drawn visit) are computed up front;
+    :func:`single_pool_admissions` decides who finds a bed.
+    """
+    x, rec = batch.x, batch.rec
+    batch.start()
+    width = x.arr_t.shape[1]
+    times = x.arr_t
+    live = times <= x.horizon
+    safe = np.where(live, times, 0.0)
+    leave = safe + first_pool_stays(x, width, safe, int(batch.nvis[0]))
+    admitted = single_pool_admissions(times, leave, live, batch.end[:, 0, :])
     counted = live & (times >= x.warmup)
     rec.arrivals[:, 0] = counted.sum(axis=1)
     rec.sent_away[:, 0] = (counted & ~admitted).sum(axis=1)

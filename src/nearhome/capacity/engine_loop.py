@@ -19,41 +19,16 @@ from __future__ import annotations
 # would read them); mypy is told not to ask for them.
 # mypy: disable-error-code="no-untyped-def,no-untyped-call"
 import math
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
 
 import numpy as np
 
 from nearhome.capacity.batch import MIN_STAY_DAYS, BatchInputs, BatchRecords
+from nearhome.capacity.compiled import HAVE_NUMBA, jit, jit_inline
 
 __all__ = ["HAVE_NUMBA", "run_batch_loop"]
 
-F = TypeVar("F", bound=Callable[..., Any])
 
-try:  # numba is an optional speed-up; everything works without it
-    import numba
-
-    HAVE_NUMBA = True
-
-    def _jit(func: F) -> F:
-        return cast(F, numba.njit(cache=True, nogil=True)(func))
-
-    def _jit_inline(func: F) -> F:
-        # Small helpers are inlined at numba's level: as separate compiled calls each one
-        # took and released a reference to every array it was passed, which cost far more
-        # than the few comparisons inside (the loop core ran tens of times slower).
-        return cast(F, numba.njit(cache=True, nogil=True, inline="always")(func))
-
-except ImportError:  # pragma: no cover - depends on the environment
-    HAVE_NUMBA = False
-
-    def _jit(func: F) -> F:
-        return func
-
-    _jit_inline = _jit
-
-
-@_jit_inline
+@jit_inline
 def _stay(  # noqa: PLR0913, PLR0917
     v,
     p,
@@ -77,17 +52,17 @@ def _stay(  # noqa: PLR0913, PLR0917
     return max(length, MIN_STAY_DAYS)
 
 
-@_jit_inline
+@jit_inline
 def _needs(p, nq, away_possible, repat):
     return nq[p] > 0 or (repat and away_possible[p])
 
 
-@_jit_inline
+@jit_inline
 def _eventful(p, j, pending, nxt, nq, away_possible, repat):
     return pending[p, j] and (nxt[p, j] >= 0 or _needs(p, nq, away_possible, repat))
 
 
-@_jit_inline
+@jit_inline
 def _free_slot(p, t, end, pending, nxt, nq, away_possible, repat, open_from, close_at):  # noqa: PLR0913, PLR0917
     for j in range(end.shape[1]):
         if (
@@ -99,14 +74,14 @@ def _free_slot(p, t, end, pending, nxt, nq, away_possible, repat, open_from, clo
     return -1
 
 
-@_jit_inline
+@jit_inline
 def _needs_on(p, t, end, pending):
     for j in range(end.shape[1]):
         if pending[p, j] and end[p, j] <= t:
             pending[p, j] = False
 
 
-@_jit
+@jit
 def _run_rep(  # noqa: C901, PLR0912, PLR0913, PLR0915, PLR0917
     r,
     open_from,

@@ -17,11 +17,21 @@ from numpy.typing import NDArray
 
 from nearhome.capacity.batch import BatchInputs, BatchRecords
 
-__all__ = ["RepMeasures", "concat_measures", "measure_batch", "ratio_estimate"]
+__all__ = [
+    "NEVER",
+    "RepMeasures",
+    "concat_measures",
+    "measure_batch",
+    "midnight_census",
+    "ratio_estimate",
+]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 AnyInt = NDArray[np.integer[Any]]
+
+# a stay that never ends (a blocked bed, say) is counted up to this day
+NEVER = 1e15
 
 
 @dataclass(frozen=True)
@@ -86,7 +96,7 @@ def _by_month(census: NDArray[np.int32], edges: IntArray) -> FloatArray:
     )
 
 
-def _census(
+def midnight_census(
     rep: AnyInt,
     pool: AnyInt,
     start: FloatArray,
@@ -94,12 +104,17 @@ def _census(
     days: int,
     shape: tuple[int, int],
 ) -> NDArray[np.int32]:
+    """Daily census ([R, P, D]) of stays ``[start, stop)`` of replication ``rep``, pool ``pool``.
+
+    A stay counts on each midnight ``d`` with ``start <= d < stop``: +1 at its first
+    midnight and -1 at the first midnight after it, summed along the days.
+    """
     reps, pools = shape
     if not rep.size:
         return np.zeros((reps, pools, days), dtype=np.int32)
     width = days + 1
     first = np.clip(np.ceil(start), 0, days).astype(np.int64)
-    last = np.clip(np.ceil(np.minimum(stop, 1e15)), 0, days).astype(np.int64)
+    last = np.clip(np.ceil(np.minimum(stop, NEVER)), 0, days).astype(np.int64)
     base = (rep * pools + pool) * width
     size = reps * pools * width
     diff = np.bincount(base + first, minlength=size) - np.bincount(
@@ -126,22 +141,25 @@ def measure_batch(
     edges = np.clip(np.ceil(month_edges), first, days).astype(np.int64)
     r, k = _valid(rec.seg_n, rec.seg_pool.shape[1])
     sp, s0, s1 = rec.seg_pool[r, k], rec.seg_start[r, k], rec.seg_end[r, k]
-    census = _census(r, sp, s0, s1, days, shape)
+    census = midnight_census(r, sp, s0, s1, days, shape)
     local = _by_month(census, edges)
     held = rec.seg_block[r, k] < np.inf
     blocked = _by_month(
-        _census(r[held], sp[held], rec.seg_block[r, k][held], s1[held], days, shape),
+        midnight_census(
+            r[held], sp[held], rec.seg_block[r, k][held], s1[held], days, shape
+        ),
         edges,
     )
     ra, ka = _valid(rec.aw_n, rec.aw_pool.shape[1])
     ap, a0, a1 = rec.aw_pool[ra, ka], rec.aw_start[ra, ka], rec.aw_end[ra, ka]
-    away = _by_month(_census(ra, ap, a0, a1, days, shape), edges)
+    away = _by_month(midnight_census(ra, ap, a0, a1, days, shape), edges)
     rq, kq = _valid(rec.q_n, rec.q_pool.shape[1])
     arrivals_q = rec.q_src_pool[rq, kq] < 0
     qp = rec.q_pool[rq, kq]
     since, until = rec.q_since[rq, kq][arrivals_q], rec.q_until[rq, kq][arrivals_q]
     wait = _by_month(
-        _census(rq[arrivals_q], qp[arrivals_q], since, until, days, shape), edges
+        midnight_census(rq[arrivals_q], qp[arrivals_q], since, until, days, shape),
+        edges,
     )
 
     def count(rows: AnyInt, pools: AnyInt, mask: NDArray[np.bool_]) -> IntArray:

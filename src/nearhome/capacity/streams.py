@@ -29,8 +29,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from nearhome.capacity.compiled import HAVE_NUMBA, jit, jit_inline
+from nearhome.capacity.interp import grid_slopes, interp_row
 
-__all__ = ["HAVE_NUMBA", "fill_exponential", "fill_uniform", "stream_generator"]
+__all__ = [
+    "HAVE_NUMBA",
+    "fill_arrival_times",
+    "fill_exponential",
+    "fill_uniform",
+    "one_word",
+    "stream_generator",
+]
 
 FloatArray = NDArray[np.float64]
 WordArray = NDArray[np.uint32]
@@ -89,19 +97,29 @@ def _words(n: int) -> list[int]:
     return out
 
 
+def one_word(reps: Sequence[int]) -> bool:
+    """Whether every replication number is one 32-bit word, as the compiled streams need."""
+    return all(
+        0 <= r <= 0xFFFFFFFF for r in (min(reps, default=0), max(reps, default=0))
+    )
+
+
 def _entropy(seed: int, reps: Sequence[int], key: int, stream: int) -> WordArray:
     """SeedSequence's assembled entropy of every replication's stream ([R, L] words).
 
     The run entropy (the seed) is padded to the pool size because a spawn key follows it;
-    replications whose number needs a second word are padded with a row of their own.
+    a replication number is one word (four billion replications are never run).
     """
     run = _words(seed)
     run += [0] * max(_POOL - len(run), 0)
-    rows = [[*run, *_words(r), *_words(key), *_words(stream)] for r in reps]
-    width = max((len(w) for w in rows), default=0)
-    if all(len(w) == width for w in rows):
-        return np.array(rows, dtype=np.uint32).reshape(len(rows), width)
-    raise NotImplementedError("replication numbers beyond 2**32")  # pragma: no cover
+    tail = [*_words(key), *_words(stream)]
+    number = np.asarray(reps, dtype=np.int64).reshape(-1)
+    if not one_word(reps):
+        raise ValueError("replication numbers must be in [0, 2**32)")
+    out = np.empty((number.size, len(run) + 1 + len(tail)), dtype=np.uint32)
+    out[:] = [*run, 0, *tail]
+    out[:, len(run)] = number
+    return out
 
 
 @jit_inline
@@ -246,7 +264,7 @@ def _fill_rows(
     *,
     exponential: bool,
 ) -> None:
-    if not HAVE_NUMBA or not out.flags.c_contiguous:
+    if not (HAVE_NUMBA and out.flags.c_contiguous and one_word(reps)):
         for r, row in zip(reps, out, strict=True):
             g = stream_generator(seed, (r, key, stream))
             draws = g.standard_exponential if exponential else g.random
@@ -268,3 +286,67 @@ def fill_exponential(
 ) -> None:
     """``out[i] = stream_generator(...).standard_exponential(n)``, in place."""
     _fill_rows(seed, reps, key, stream, out, exponential=True)
+
+
+@jit
+def _arrivals(entropy, cumulative, days, totals, out, ke, we, fe, exp_r):  # noqa: PLR0913, PLR0917
+    """Poisson epochs (running sums of the stream), stretched through the cumulative rate.
+
+    Epochs only grow, so those below the row's total are a prefix of the row. Returns each
+    row's last epoch, so the caller can see a row that needs more draws.
+    """
+    slopes = grid_slopes(cumulative, days)
+    last = np.empty(out.shape[0])
+    words = np.empty(4, dtype=np.uint64)
+    s = np.empty(2, dtype=np.uint64)
+    inc = np.empty(2, dtype=np.uint64)
+    for r in range(out.shape[0]):
+        _seed_words(entropy[r], words)
+        _seed_pcg(words, s, inc)
+        row = out[r]
+        epoch = 0.0
+        inside = 0
+        for i in range(row.shape[0]):
+            epoch += _exponential(s, inc, ke, we, fe, exp_r)
+            row[i] = epoch
+            if epoch < totals[r]:
+                inside = i + 1
+        last[r] = epoch
+        interp_row(row[:inside], cumulative, days, slopes, row[:inside])
+        row[inside:] = np.inf
+    return last
+
+
+def fill_arrival_times(
+    seed: int,
+    reps: Sequence[int],
+    key: int,
+    stream: int,
+    *,
+    cumulative: FloatArray,
+    totals: FloatArray,
+    out: FloatArray,
+) -> FloatArray:
+    """Arrival times from each replication's unit-rate epochs, in one compiled pass.
+
+    The same numbers as ``numpy.interp(cumsum(standard_exponential(n)), cumulative,
+    days)`` with ``inf`` from the first epoch at or beyond the row's total (NumPy's
+    accumulate adds left to right, as here). Returns each row's last epoch: a row whose
+    last epoch is below its total needs more draws than ``out`` holds.
+    """
+    if not HAVE_NUMBA:  # pragma: no cover - callers take the NumPy path instead
+        raise RuntimeError("fill_arrival_times needs numba")
+    days = np.arange(cumulative.size, dtype=np.float64)
+    entropy = _entropy(seed, reps, key, stream)
+    last: FloatArray = _arrivals(
+        entropy,
+        np.ascontiguousarray(cumulative, dtype=np.float64),
+        days,
+        np.ascontiguousarray(totals, dtype=np.float64),
+        out,
+        _KE,
+        _WE,
+        _FE,
+        _EXP_R,
+    )
+    return last

@@ -12,11 +12,15 @@ random numbers are untouched and the counts are exactly the engine's (a test che
 Beds are alike, so only the *multiset* of the beds' release times matters: an admission
 finds a bed iff the earliest release has passed, and it then replaces that release with
 its own. The compiled core keeps the releases in a binary min-heap (``O(log beds)`` per
-admission, one replication at a time); the NumPy core steps every replication of the batch
-together with an ``argmin`` over the beds, as :mod:`nearhome.capacity.engine` does.
+admission, one replication at a time) and, when no lever touches the ward, reads each
+stay straight from the drawn visits; the NumPy core steps every replication of the batch
+together with an ``argmin`` over the beds
+(:func:`nearhome.capacity.engine.single_pool_admissions`, which the engine's own
+single-ward path uses too).
 
-The census follows :mod:`nearhome.capacity.measures`: a stay from ``start`` to ``end``
-counts on each midnight ``d`` with ``start <= d < end``.
+The census is :func:`nearhome.capacity.measures.midnight_census`: a stay from ``start``
+to ``end`` counts on each midnight ``d`` with ``start <= d < end``; the compiled core
+applies the same rule one stay at a time.
 """
 
 from __future__ import annotations
@@ -24,46 +28,25 @@ from __future__ import annotations
 # The numba functions below are typed by numba when compiled, not by annotations.
 # mypy: disable-error-code="no-untyped-def,no-untyped-call"
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
 
 import numpy as np
 from numpy.typing import NDArray
 
-from nearhome.capacity.batch import BatchInputs
-from nearhome.capacity.engine import first_pool_stays, single_pool_loss
+from nearhome.capacity.batch import MIN_STAY_DAYS, BatchInputs
+from nearhome.capacity.compiled import HAVE_NUMBA, jit, jit_inline
+from nearhome.capacity.engine import (
+    first_pool_neutral,
+    first_pool_stays,
+    single_pool_admissions,
+    single_pool_loss,
+)
+from nearhome.capacity.measures import NEVER, midnight_census
 
 __all__ = ["HAVE_NUMBA", "WardCounts", "count_ward", "is_plain_ward"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
-F = TypeVar("F", bound=Callable[..., Any])
-
-# a stay that never ends is counted up to this day, as the measures do
-NEVER = 1e15
-
-try:  # numba is an optional speed-up; everything works without it
-    import numba
-
-    HAVE_NUMBA = True
-
-    def _jit(func: F) -> F:
-        return cast(F, numba.njit(cache=True, nogil=True)(func))
-
-    def _jit_inline(func: F) -> F:
-        # Small helpers are inlined at numba's level: as separate compiled calls each one
-        # took and released a reference to every array it was passed, which cost far more
-        # than the few comparisons inside (the loop core ran tens of times slower).
-        return cast(F, numba.njit(cache=True, nogil=True, inline="always")(func))
-
-except ImportError:  # pragma: no cover - depends on the environment
-    HAVE_NUMBA = False
-
-    def _jit(func: F) -> F:
-        return func
-
-    _jit_inline = _jit
 
 
 @dataclass(frozen=True)
@@ -80,7 +63,7 @@ def is_plain_ward(inputs: BatchInputs) -> bool:
     return single_pool_loss(inputs)
 
 
-@_jit_inline
+@jit_inline
 def _sift_down(heap, i):
     """Restore the min-heap below position ``i`` after its value grew."""
     n = heap.shape[0]
@@ -99,16 +82,23 @@ def _sift_down(heap, i):
     heap[i] = value
 
 
-@_jit_inline
+@jit_inline
 def _midnight(x, days):
     """Index of the first midnight at or after ``x``, clipped to ``[0, days]``."""
     c = math.ceil(min(x, NEVER))
     return min(max(c, 0), days)
 
 
-@_jit
-def _ward_kernel(arr_t, leave, init_end, horizon, warmup, arrivals, sent_away, census):
-    """Every replication in turn: heap of bed releases, refusals counted, census by day."""
+@jit
+def _ward_kernel(  # noqa: PLR0913, PLR0917
+    arr_t, stays, first, nvis, init_end, horizon, warmup, arrivals, sent_away, census
+):
+    """Every replication in turn: heap of bed releases, refusals counted, census by day.
+
+    The k-th admission of replication r stays ``max(stays[r, first + k % nvis],
+    MIN_STAY_DAYS)`` days: the drawn visits themselves when no lever touches the ward,
+    else stays worked out beforehand (with ``first = 0``, ``nvis`` their number).
+    """
     reps, width = arr_t.shape
     days = census.shape[1]
     beds = init_end.shape[1]
@@ -126,6 +116,7 @@ def _ward_kernel(arr_t, leave, init_end, horizon, warmup, arrivals, sent_away, c
             _sift_down(heap, i)
         n_in = 0
         n_out = 0
+        v = first  # first + k % nvis, without a division per admission
         for k in range(width):
             t = arr_t[r, k]
             if not t <= horizon:
@@ -133,23 +124,20 @@ def _ward_kernel(arr_t, leave, init_end, horizon, warmup, arrivals, sent_away, c
             counted = t >= warmup
             n_in += counted
             if beds > 0 and heap[0] <= t:
-                stop = leave[r, k]
+                stop = t + max(stays[r, v], MIN_STAY_DAYS)
                 heap[0] = stop
                 _sift_down(heap, 0)
                 diff[_midnight(t, days)] += 1
                 diff[_midnight(stop, days)] -= 1
             else:
                 n_out += counted
+            v = first if v + 1 == first + nvis else v + 1
         arrivals[r] = n_in
         sent_away[r] = n_out
         running = 0
         for d in range(days):
             running += diff[d]
             census[r, d] = running
-
-
-def _midnights(x: FloatArray, days: int) -> IntArray:
-    return np.clip(np.ceil(np.minimum(x, NEVER)), 0, days).astype(np.int64)
 
 
 def _numpy_counts(
@@ -161,43 +149,22 @@ def _numpy_counts(
     days: int,
 ) -> WardCounts:
     """The same counts with every replication stepped together (one pass per admission)."""
-    reps, width = arr_t.shape
-    ends = np.ascontiguousarray(init_end).copy()
-    flat = ends.reshape(-1)
-    base = np.arange(reps) * ends.shape[1]
+    reps = arr_t.shape[0]
     live = arr_t <= horizon
-    times_t = np.ascontiguousarray(arr_t.T)
-    leave_t = np.ascontiguousarray(leave.T)
-    admitted_t = np.zeros((width, reps), dtype=np.bool_)
-    for k in range(int(live.sum(axis=1).max(initial=0))):
-        idx = base + ends.argmin(axis=1)
-        earliest = flat.take(idx)
-        ok = earliest <= times_t[k]
-        # a replication without a k-th admission has time inf: it "admits" at inf, which
-        # is harmless (it has no later admissions either) and masked out below
-        flat[idx] = np.where(ok, leave_t[k], earliest)
-        admitted_t[k] = ok
-    admitted = admitted_t.T & live
+    admitted = single_pool_admissions(arr_t, leave, live, init_end)
     counted = live & (arr_t >= warmup)
     row, col = np.nonzero(admitted)
     r0, j0 = np.nonzero(init_end > -np.inf)
     rows = np.concatenate((r0, row))
-    first = np.concatenate(
-        (np.zeros(r0.size, np.int64), _midnights(arr_t[row, col], days))
-    )
-    last = np.concatenate(
-        (_midnights(init_end[r0, j0], days), _midnights(leave[row, col], days))
-    )
-    size = reps * (days + 1)
-    at = rows * (days + 1)
-    diff = np.bincount(at + first, minlength=size) - np.bincount(
-        at + last, minlength=size
-    )
-    census = np.cumsum(diff.reshape(reps, days + 1), axis=1)[:, :days]
+    starts = np.concatenate((np.zeros(r0.size), arr_t[row, col]))
+    stops = np.concatenate((init_end[r0, j0], leave[row, col]))
+    census = midnight_census(rows, np.zeros_like(rows), starts, stops, days, (reps, 1))[
+        :, 0
+    ]
     return WardCounts(
         arrivals=counted.sum(axis=1).astype(np.int64),
         sent_away=(counted & ~admitted).sum(axis=1).astype(np.int64),
-        census=census.astype(np.int32),
+        census=census,
     )
 
 
@@ -211,19 +178,28 @@ def count_ward(inputs: BatchInputs, days: int, *, use_numba: bool) -> WardCounts
         raise ValueError("count_ward needs one always-open pool where nobody waits")
     x = inputs
     reps, width = x.arr_t.shape
-    live = x.arr_t <= x.horizon
-    safe = np.where(live, x.arr_t, 0.0)
     nvis = int(x.vis_offset[1] - x.vis_offset[0])
-    leave = safe + first_pool_stays(x, width, safe, nvis)
     init_end = np.ascontiguousarray(x.init_end[:, 0, :])
-    if not (use_numba and HAVE_NUMBA):
-        return _numpy_counts(x.arr_t, leave, init_end, x.horizon, x.warmup, days)
+    compiled = use_numba and HAVE_NUMBA
+    if compiled and first_pool_neutral(x, width, nvis):
+        stays, first = x.vis_clin, int(x.vis_offset[0])  # read in place, no arithmetic
+    else:
+        live = x.arr_t <= x.horizon
+        safe = np.where(live, x.arr_t, 0.0)
+        stays = first_pool_stays(x, width, safe, nvis)
+        if not compiled:
+            return _numpy_counts(
+                x.arr_t, safe + stays, init_end, x.horizon, x.warmup, days
+            )
+        first, nvis = 0, max(width, 1)
     arrivals = np.zeros(reps, dtype=np.int64)
     sent_away = np.zeros(reps, dtype=np.int64)
     census = np.empty((reps, days), dtype=np.int32)
     _ward_kernel(
         x.arr_t,  # a view of the padded draws: numba reads it in place
-        leave,
+        stays,
+        first,
+        nvis,
         init_end,
         float(x.horizon),
         float(x.warmup),
