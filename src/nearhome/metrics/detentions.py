@@ -86,13 +86,17 @@ def linked_periods(tables: Tables) -> Table:
         _s_method="admission_method_code",
         _s_previous="previous_destination",
     )
+    # Comparisons only (no OR) so the engine can hash-join on person and provider: an
+    # outer join whose condition holds an OR falls back to a nested loop.
     joined = mha.left_join(
         spells,
-        (mha.person_id == spells._s_person)
-        & (mha.provider_code == spells._s_provider)
-        & (spells._s_admission <= ibis.coalesce(mha.end_date, OPEN_END))
-        & (spells._s_admission <= ibis.coalesce(mha.expiry_date, OPEN_END))
-        & (spells._s_discharge.isnull() | (spells._s_discharge >= mha.start_date)),
+        [
+            mha.person_id == spells._s_person,
+            mha.provider_code == spells._s_provider,
+            spells._s_admission <= ibis.coalesce(mha.end_date, OPEN_END),
+            spells._s_admission <= ibis.coalesce(mha.expiry_date, OPEN_END),
+            ibis.coalesce(spells._s_discharge, OPEN_END) >= mha.start_date,
+        ],
     )
     first = ibis.window(
         group_by=joined.mha_id, order_by=[joined._s_admission, joined._s_id]
