@@ -6,7 +6,12 @@
    the measured years. For each tool: replications per second (wall clock and CPU) and the
    share sent out of area against Erlang B (0.097344), as a bias in standard errors.
    nearhome's runs are short, so each is repeated for at least a second and timed in total.
-   nearhome also reports its own way of starting (in balance, no warm-up needed).
+   nearhome also reports its own way of starting (in balance, no warm-up needed). The ratio
+   to SimPy is given by wall clock and by CPU time: on a shared machine the long SimPy run
+   loses more wall time to other work than nearhome's short ones, so the CPU ratio is the
+   steadier figure. The load average is printed with the table. With numba installed,
+   nearhome's random streams are drawn by compiled code in every row (NumPy's numbers, bit
+   for bit); "NumPy" and "numba" name the core that then simulates the ward.
 2. **A full ICB scenario**: the packaged sample (6 pools, 3 years, transfers, census,
    repatriation, levers) at 1,000 replications on 2 processes, NumPy and numba engines.
 
@@ -16,6 +21,7 @@ Run with ``.venv/bin/python benchmarks/capacity.py`` (``--help`` for sizes). Syn
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -178,27 +184,34 @@ def ward_table(reps: int, years: float, warm: float, console: Console) -> None:
     ]
     if HAVE_NUMBA:
         nearhome_ward(10, warm, 1.0, numba=True)  # compile outside the timing
-        runs.append(
+        runs += [
             timed_repeatedly(
                 "nearhome (numba)",
                 reps,
                 lambda: nearhome_ward(reps, warm, years, numba=True),
-            )
-        )
+            ),
+            timed_repeatedly(
+                "nearhome (numba), starts in balance",
+                reps,
+                lambda: nearhome_ward(reps, 0.0, years, numba=True),
+            ),
+        ]
     runs += [
         timed("SimPy", reps, lambda: loop(simpy_ward, reps, warm, years)),
         timed("Ciw", reps, lambda: loop(ciw_ward, reps, warm, years)),
     ]
-    simpy_rate = next(r.reps / r.wall for r in runs if r.tool == "SimPy")
+    simpy = next(r for r in runs if r.tool == "SimPy")
+    load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
     table = Table(
         title=f"One ward: λ={RATE}/day, mean stay {LOS:g} d, {BEDS} beds; {reps} replications, "
-        f"{warm:g} + {years:g} years; Erlang B = {target:.6f}"
+        f"{warm:g} + {years:g} years; Erlang B = {target:.6f}; load average {load}"
     )
     for col in (
         "tool",
         "reps/s (wall)",
         "reps/s (CPU)",
-        "× SimPy",
+        "× SimPy (wall)",
+        "× SimPy (CPU)",
         "P(out of area)",
         "SE",
         "bias / SE",
@@ -213,7 +226,8 @@ def ward_table(reps: int, years: float, warm: float, console: Console) -> None:
             r.tool,
             f"{r.reps / r.wall:,.0f}",
             f"{r.reps / r.cpu:,.0f}",
-            f"{r.reps / r.wall / simpy_rate:,.0f}",
+            f"{(r.reps / r.wall) / (simpy.reps / simpy.wall):,.0f}",
+            f"{(r.reps / r.cpu) / (simpy.reps / simpy.cpu):,.0f}",
             f"{share:.5f}",
             f"{se:.5f}",
             f"{(share - target) / se:+.2f}",

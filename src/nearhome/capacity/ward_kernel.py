@@ -10,11 +10,12 @@ batch (:func:`nearhome.capacity.draws.build_batch`), so the seeding discipline a
 random numbers are untouched and the counts are exactly the engine's (a test checks it).
 
 Beds are alike, so only the *multiset* of the beds' release times matters: an admission
-finds a bed iff the earliest release has passed, and it then replaces that release with
-its own. The compiled core keeps the releases in a binary min-heap (``O(log beds)`` per
-admission, one replication at a time) and, when no lever touches the ward, reads each
-stay straight from the drawn visits; the NumPy core steps every replication of the batch
-together with an ``argmin`` over the beds
+finds a bed iff some release has passed, and it then replaces any passed release with its
+own (every free bed is alike for every later admission, and the census counts stays, not
+beds). The compiled core scans a replication's few beds per admission — a branch-free
+count of beds still occupied, then the first free one — and, when no lever touches the
+ward, reads each stay straight from the drawn visits. The NumPy core steps every
+replication of the batch together with an ``argmin`` over the beds
 (:func:`nearhome.capacity.engine.single_pool_admissions`, which the engine's own
 single-ward path uses too).
 
@@ -64,25 +65,6 @@ def is_plain_ward(inputs: BatchInputs) -> bool:
 
 
 @jit_inline
-def _sift_down(heap, i):
-    """Restore the min-heap below position ``i`` after its value grew."""
-    n = heap.shape[0]
-    value = heap[i]
-    while True:
-        child = 2 * i + 1
-        if child >= n:
-            break
-        if child + 1 < n and heap[child + 1] < heap[child]:
-            child += 1
-        if heap[child] < value:
-            heap[i] = heap[child]
-            i = child
-        else:
-            break
-    heap[i] = value
-
-
-@jit_inline
 def _midnight(x, days):
     """Index of the first midnight at or after ``x``, clipped to ``[0, days]``."""
     c = math.ceil(min(x, NEVER))
@@ -93,7 +75,7 @@ def _midnight(x, days):
 def _ward_kernel(  # noqa: PLR0913, PLR0917
     arr_t, stays, first, nvis, init_end, horizon, warmup, arrivals, sent_away, census
 ):
-    """Every replication in turn: heap of bed releases, refusals counted, census by day.
+    """Every replication in turn: bed releases scanned, refusals counted, census by day.
 
     The k-th admission of replication r stays ``max(stays[r, first + k % nvis],
     MIN_STAY_DAYS)`` days: the drawn visits themselves when no lever touches the ward,
@@ -103,17 +85,15 @@ def _ward_kernel(  # noqa: PLR0913, PLR0917
     days = census.shape[1]
     beds = init_end.shape[1]
     diff = np.zeros(days + 1, dtype=np.int32)
-    heap = np.empty(beds)
+    release = np.empty(beds)
     for r in range(reps):
         diff[:] = 0
         for j in range(beds):
             e = init_end[r, j]
-            heap[j] = e
+            release[j] = e
             if e > -np.inf:
                 diff[0] += 1
                 diff[_midnight(e, days)] -= 1
-        for i in range(beds // 2 - 1, -1, -1):
-            _sift_down(heap, i)
         n_in = 0
         n_out = 0
         v = first  # first + k % nvis, without a division per admission
@@ -123,10 +103,18 @@ def _ward_kernel(  # noqa: PLR0913, PLR0917
                 break
             counted = t >= warmup
             n_in += counted
-            if beds > 0 and heap[0] <= t:
+            # beds still occupied at t: a count with no branch, which the compiler
+            # vectorises (a heap's or a running minimum's chain of dependent compares
+            # cost half as much again)
+            busy = 0
+            for j in range(beds):
+                busy += release[j] > t
+            if busy < beds:
+                j = 0
+                while release[j] > t:
+                    j += 1
                 stop = t + max(stays[r, v], MIN_STAY_DAYS)
-                heap[0] = stop
-                _sift_down(heap, 0)
+                release[j] = stop
                 diff[_midnight(t, days)] += 1
                 diff[_midnight(stop, days)] -= 1
             else:
@@ -171,7 +159,7 @@ def _numpy_counts(
 def count_ward(inputs: BatchInputs, days: int, *, use_numba: bool) -> WardCounts:
     """Admissions, refusals and census of a plain ward's batch (see :func:`is_plain_ward`).
 
-    ``use_numba`` picks the compiled heap core (when numba is installed) over the NumPy
+    ``use_numba`` picks the compiled core (when numba is installed) over the NumPy
     core; both give identical counts from the same batch.
     """
     if not is_plain_ward(inputs):
