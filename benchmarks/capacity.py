@@ -293,7 +293,7 @@ def main() -> None:
     )
     parser.add_argument("--skip-scenario", action="store_true")
     args = parser.parse_args()
-    console = Console()
+    console = Console(width=max(Console().width, 120))  # the ward table is wide
     ward_table(args.reps, args.years, args.warmup, console)
     if not args.skip_scenario:
         scenario_table(args.scenario_reps, args.workers, console)
