@@ -148,7 +148,14 @@ def rebuild_canonical(warehouse: Warehouse, progress: Progress | None = None) ->
     for index, (name, definition) in enumerate(DERIVED.items()):
         if progress is not None:
             progress(f"Deriving {name}", index / len(DERIVED))
-        warehouse.write_table(name, definition(tables))
+        expr = definition(tables)
+        # A canonical table that is a loaded reference file as it is (population,
+        # provider, geography) is shown, not copied.
+        source = next((n for n, t in tables.items() if t is expr), None)
+        if source is not None:
+            warehouse.write_view(name, source)
+        else:
+            warehouse.write_table(name, expr)
         tables[name] = warehouse.table(name)
 
 

@@ -8,7 +8,7 @@ Messages carry row numbers and record ids, never values.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import ibis
@@ -324,17 +324,35 @@ def duplicate_key_rows(spec: TableSpec, typed: Table) -> Table:
     return counted.filter(counted._n > 1)
 
 
+def duplicate_key_count(spec: TableSpec, typed: Table) -> Table:
+    """One value, ``n``: how many rows :func:`duplicate_key_rows` returns.
+
+    Counted from a grouping of the keys (NULL keys group together, as in the window),
+    which costs a hash table where the window sorts every row: a clean table, the usual
+    case, never pays for the window.
+    """
+    key = ["UniqMonthID", *spec.key]
+    groups = typed.group_by(key).aggregate(_n=typed.count())
+    shared = groups.filter(groups._n > 1)
+    return shared.aggregate(n=ibis.coalesce(shared._n.sum(), 0))
+
+
 def cross_table_checks(
     typed: dict[str, Table],
+    keep: Callable[[Table], Table] = lambda table: table,
 ) -> Iterator[tuple[str, str, str, str, Table]]:
-    """(rule id, table, description, hint, offending rows) for relations between tables."""
+    """(rule id, table, description, hint, offending rows) for relations between tables.
+
+    ``keep`` may store the latest spells and ward stays (``Warehouse.cache``): a dozen
+    checks read them, and each would otherwise rank every snapshot row again.
+    """
     spells = (
-        latest(typed["MHS501HospProvSpell"], ["UniqHospProvSpellID"])
+        keep(latest(typed["MHS501HospProvSpell"], ["UniqHospProvSpellID"]))
         if "MHS501HospProvSpell" in typed
         else None
     )
     stays = (
-        latest(typed["MHS502WardStay"], ["UniqWardStayID"])
+        keep(latest(typed["MHS502WardStay"], ["UniqWardStayID"]))
         if "MHS502WardStay" in typed
         else None
     )

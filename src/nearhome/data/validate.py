@@ -79,18 +79,38 @@ def validate_staged(staged: StagedExtract) -> ValidationReport:
                     f"share their key ({', '.join(spec.key)}) with another row of the same month",
                     "Each record may appear once per month's submission.",
                     duplicates,
+                    counted=rules.duplicate_key_count(spec, typed),
                 )
             )
+    report.add(_cross_table_issues(staged))
+    return report
+
+
+def _cross_table_issues(staged: StagedExtract) -> list[Issue]:
+    """Issues between tables, on the latest spells and ward stays stored once for all."""
     typed_ok = {
         n: t
         for n, t in staged.typed.items()
         if n in TABLE_BY_NAME and _has_key_columns(staged, n)
     }
-    for rule_id, table, description, hint, rows in rules.cross_table_checks(typed_ok):
-        report.add(
-            _issue_from_rows(staged, rule_id, table, None, description, hint, rows)
-        )
-    return report
+    kept: list[Table] = []
+
+    def keep(table: Table) -> Table:
+        kept.append(staged.staging.cache(table))
+        return kept[-1]
+
+    issues: list[Issue] = []
+    try:
+        for rule_id, table, description, hint, rows in rules.cross_table_checks(
+            typed_ok, keep
+        ):
+            issues.extend(
+                _issue_from_rows(staged, rule_id, table, None, description, hint, rows)
+            )
+    finally:
+        for table in kept:
+            table.release()
+    return issues
 
 
 def _reference_columns(name: str) -> tuple[tuple[str, str], ...]:
@@ -152,8 +172,12 @@ def _issue_from_rows(
     description: str,
     hint: str,
     rows: Table,
+    counted: Table | None = None,
 ) -> list[Issue]:
-    stats = staged.staging.execute(rows.aggregate(n=rows.count()))
+    """The issue of a rule broken by ``rows``; ``counted`` (one value, ``n``) counts them faster."""
+    stats = staged.staging.execute(
+        counted if counted is not None else rows.aggregate(n=rows.count())
+    )
     count = int(stats["n"].iloc[0])
     if count == 0:
         return []

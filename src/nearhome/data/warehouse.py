@@ -289,6 +289,27 @@ class Warehouse:
         with self.transaction():
             self.backend.create_table(name, self._local(obj), overwrite=True)
 
+    def write_view(self, name: str, source: str) -> None:
+        """Make ``name`` show the rows of stored table ``source`` (a canonical table that is a
+        reference file as loaded, such as ``population``).
+
+        On DuckDB this is a view: the rows are not written a second time (the population
+        file is the largest single table of a load). Other engines get a copy.
+        """
+        if self.name != "duckdb":
+            self.write_table(name, self.table(source))
+            return
+        with self.transaction():
+            stored = self.backend.raw_sql(
+                "SELECT count(*) FROM duckdb_tables() "
+                f"WHERE schema_name = 'main' AND table_name = '{name}'"
+            ).fetchone()
+            if stored is not None and stored[0]:
+                self._run_sql(f'DROP TABLE "{name}"')
+            self._run_sql(
+                f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM "{source}"'
+            )
+
     def replace_rows(self, name: str, rows: Table, on: Sequence[str]) -> int:
         """Delete the rows of ``name`` whose ``on`` values occur in ``rows``, then insert ``rows``.
 
