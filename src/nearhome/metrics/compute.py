@@ -449,7 +449,7 @@ def _fill_descriptions(merged: pd.DataFrame) -> pd.DataFrame:
 
 
 def divide(
-    long: pd.DataFrame,
+    by_measure: Mapping[str, pd.DataFrame],
     spec: MetricSpec,
     breakdowns: Sequence[Breakdown],
     population: pd.DataFrame | None,
@@ -461,9 +461,8 @@ def divide(
     composite = spec.computation
     assert isinstance(composite, Composite)
     labels = {dimensions.label(b): b for b in breakdowns}
-    top = long[
-        (long["measure_id"] == composite.numerator) & long["breakdown"].isin(labels)
-    ]
+    top = _rows_of(by_measure, composite.numerator)
+    top = top[top["breakdown"].isin(labels)]
     numerator = top[["breakdown", *PERIOD_COLUMNS, *LEVELS, "numerator"]]
     if isinstance(composite.denominator, Population):
         assert population is not None
@@ -480,20 +479,26 @@ def divide(
         )
         merged = _fill_descriptions(merged)
     else:
-        merged = _divide_by_metric(long, composite, numerator, labels)
+        merged = _divide_by_metric(by_measure, composite, numerator, labels)
     merged["numerator"] = merged["numerator"].fillna(0.0)
     merged["statistic"] = np.nan
     merged["measure_id"] = spec.id
     return merged[LONG]
 
 
+def _rows_of(by_measure: Mapping[str, pd.DataFrame], metric_id: str) -> pd.DataFrame:
+    """One metric's long rows (an empty frame when it produced none)."""
+    return by_measure.get(metric_id, pd.DataFrame(columns=LONG))
+
+
 def _divide_by_metric(
-    long: pd.DataFrame,
+    by_measure: Mapping[str, pd.DataFrame],
     composite: Composite,
     numerator: pd.DataFrame,
     labels: Mapping[str, Breakdown],
 ) -> pd.DataFrame:
-    denominators = long[long["measure_id"] == composite.denominator]
+    assert isinstance(composite.denominator, str)
+    denominators = _rows_of(by_measure, composite.denominator)
     direct = [
         label for label, b in labels.items() if reduced(b, composite.broadcast) == b
     ]
@@ -544,12 +549,16 @@ def execute(run: Run, request: Plan, periods: pd.DataFrame) -> pd.DataFrame:
     for metric_id, breakdown in request.pairs:
         if isinstance(get(metric_id).computation, Composite):
             composites.setdefault(metric_id, []).append(breakdown)
+    # Each composite reads its parts by id: filtering and re-stacking the whole long
+    # frame once per composite would cost (composites x rows).
+    by_measure = {str(m): rows for m, rows in long.groupby("measure_id", sort=False)}
     for metric_id, breakdowns in composites.items():  # components come first in pairs
-        long = pd.concat(
-            [long, divide(long, get(metric_id), breakdowns, population)],
-            ignore_index=True,
+        by_measure[metric_id] = divide(
+            by_measure, get(metric_id), breakdowns, population
         )
-    return long
+    if not by_measure:
+        return long
+    return pd.concat(list(by_measure.values()), ignore_index=True)
 
 
 __all__ = [
