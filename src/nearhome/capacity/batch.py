@@ -87,7 +87,8 @@ class BatchInputs:
         return bool(
             self.repat_rule > 0
             or self.arrival_wait.any()
-            or (self.vis_next >= 0).any()
+            # a maximum reads the [R, V] routes once, with no mask of their size
+            or self.vis_next.max(initial=-1) >= 0
             or (self.init_next >= 0).any()
             or (self.init_away_next >= 0).any()
         )

@@ -26,7 +26,7 @@ from nearhome.capacity.batch import BatchInputs
 from nearhome.capacity.interp import interp_grid
 from nearhome.capacity.plan import PlanModel, PoolModel
 from nearhome.capacity.streams import (
-    HAVE_NUMBA,
+    COMPILED,
     fill_arrival_times,
     fill_exponential,
     fill_uniform,
@@ -91,7 +91,7 @@ def _arrival_times(
     pool: PoolModel,
     reps: Sequence[int],
     *,
-    compiled: bool = HAVE_NUMBA,
+    compiled: bool = COMPILED,
 ) -> FloatArray:
     """Non-homogeneous Poisson arrivals by inverting the cumulative rate ([R, n], inf padded).
 

@@ -15,7 +15,7 @@ in one call:
 
 The numbers are NumPy's exactly (a test draws both ways over many seeds, pool keys and
 replications), so the seeding discipline, common random numbers and every seeded result
-are unchanged, and without numba the NumPy generators are used.
+are unchanged, and without numba (``COMPILED`` false) the NumPy generators are used.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from nearhome.capacity.compiled import HAVE_NUMBA, jit, jit_inline
 from nearhome.capacity.interp import grid_slopes, interp_row
 
 __all__ = [
+    "COMPILED",
     "HAVE_NUMBA",
     "fill_arrival_times",
     "fill_exponential",
@@ -43,23 +44,17 @@ __all__ = [
 FloatArray = NDArray[np.float64]
 WordArray = NDArray[np.uint32]
 
-if HAVE_NUMBA:  # NumPy's ziggurat tables, as numba copied them for its own Generator
-    from numba.np.random._constants import (
-        fe_double as _FE,
-    )
-    from numba.np.random._constants import (
-        ke_double as _KE,
-    )
-    from numba.np.random._constants import (
-        we_double as _WE,
-    )
-    from numba.np.random._constants import (
-        ziggurat_exp_r as _EXP_R,
-    )
-else:  # pragma: no cover - depends on the environment
+try:  # NumPy's ziggurat tables, as numba copied them for its own Generator support
+    from numba.np.random import _constants as _tables
+
+    _KE, _WE, _FE = _tables.ke_double, _tables.we_double, _tables.fe_double
+    _EXP_R = float(_tables.ziggurat_exp_r)
+    COMPILED = HAVE_NUMBA
+except ImportError:  # pragma: no cover - no numba, or a numba that moved its tables
     _KE = np.zeros(256, dtype=np.uint64)
     _FE = _WE = np.zeros(256, dtype=np.float64)
     _EXP_R = 0.0
+    COMPILED = False
 
 # SeedSequence's constants (numpy/random/bit_generator.pyx)
 _U = np.uint64
@@ -264,7 +259,7 @@ def _fill_rows(
     *,
     exponential: bool,
 ) -> None:
-    if not (HAVE_NUMBA and out.flags.c_contiguous and one_word(reps)):
+    if not (COMPILED and out.flags.c_contiguous and one_word(reps)):
         for r, row in zip(reps, out, strict=True):
             g = stream_generator(seed, (r, key, stream))
             draws = g.standard_exponential if exponential else g.random
@@ -334,7 +329,7 @@ def fill_arrival_times(
     accumulate adds left to right, as here). Returns each row's last epoch: a row whose
     last epoch is below its total needs more draws than ``out`` holds.
     """
-    if not HAVE_NUMBA:  # pragma: no cover - callers take the NumPy path instead
+    if not COMPILED:  # pragma: no cover - callers take the NumPy path instead
         raise RuntimeError("fill_arrival_times needs numba")
     days = np.arange(cumulative.size, dtype=np.float64)
     entropy = _entropy(seed, reps, key, stream)

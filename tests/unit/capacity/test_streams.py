@@ -9,7 +9,7 @@ from nearhome.capacity.distributions import Exponential
 from nearhome.capacity.draws import _arrival_times
 from nearhome.capacity.plan import PlanModel, PoolModel
 from nearhome.capacity.streams import (
-    HAVE_NUMBA,
+    COMPILED,
     fill_exponential,
     fill_uniform,
     stream_generator,
@@ -72,6 +72,6 @@ def test_compiled_arrival_times_are_numpys(rates: str) -> None:
         model = PlanModel(**{**model.__dict__, "pools": (pool,)})
     reps = list(range(25))
     a = _arrival_times(model, model.pools[0], reps, compiled=False)
-    b = _arrival_times(model, model.pools[0], reps, compiled=HAVE_NUMBA)
+    b = _arrival_times(model, model.pools[0], reps, compiled=COMPILED)
     assert np.array_equal(a, b)
     assert np.isfinite(a).sum() > 25 * 400
