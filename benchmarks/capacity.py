@@ -206,8 +206,8 @@ def ward_table(reps: int, years: float, warm: float, console: Console) -> None:
         title=f"One ward: λ={RATE}/day, mean stay {LOS:g} d, {BEDS} beds; {reps} replications, "
         f"{warm:g} + {years:g} years; Erlang B = {target:.6f}; load average {load}"
     )
+    table.add_column("tool", no_wrap=True)
     for col in (
-        "tool",
         "reps/s (wall)",
         "reps/s (CPU)",
         "× SimPy (wall)",
