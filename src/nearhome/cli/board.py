@@ -29,14 +29,18 @@ def export(
     from nearhome.board.export import CRFD_TABLE, EDD_TABLE, export_board
     from nearhome.data.warehouse import connect
 
-    database = open_database(db)
-    upgrade_database(database)
+    # The warehouse first, so a wrong warehouse URL fails before a board database file is
+    # created in the working folder.
     store = connect(warehouse)
     try:
-        summary = export_board(store, database, codes=board_codes())
+        database = open_database(db)
+        try:
+            upgrade_database(database)
+            summary = export_board(store, database, codes=board_codes())
+        finally:
+            database.dispose()
     finally:
         store.close()
-        database.dispose()
     typer.echo(
         f"Exported {summary.crfd_periods} CRFD periods to {CRFD_TABLE} and "
         f"{summary.estimated_discharges} expected discharge dates to {EDD_TABLE}."
