@@ -1,6 +1,6 @@
 """The board's transactional database: accounts, sessions, board entries and audit."""
 
-from nearhome.appdb.audit import Actor, events_for, record_event
+from nearhome.appdb.audit import Actor, events_for, record_event, record_view
 from nearhome.appdb.database import BoardDatabase, open_database
 from nearhome.appdb.migrate import downgrade_database, upgrade_database
 from nearhome.appdb.models import (
@@ -33,5 +33,6 @@ __all__ = [
     "events_for",
     "open_database",
     "record_event",
+    "record_view",
     "upgrade_database",
 ]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from nearhome.appdb.models import AuditEvent
@@ -51,6 +51,36 @@ def record_event(
     )
     session.add(event)
     return event
+
+
+def record_view(
+    session: Session,
+    actor: Actor,
+    *,
+    action: str,
+    object_type: str,
+    object_id: str | None,
+    at: datetime,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Add one audit event for a view, as a plain insert in the caller's transaction.
+
+    The same row as :func:`record_event`, without an ORM object: views are audited on every
+    board page load, where the unit-of-work bookkeeping cost more than the insert itself.
+    """
+    session.execute(
+        insert(AuditEvent).values(
+            at=at,
+            user_id=actor.user_id,
+            username=actor.username,
+            role=actor.role,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            detail=detail,
+            request_id=actor.request_id,
+        )
+    )
 
 
 def events_for(

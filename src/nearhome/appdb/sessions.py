@@ -13,10 +13,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
-from nearhome.appdb.models import User, UserSession
+from nearhome.appdb.models import User, UserSession, WardAssignment
 
 TOKEN_BYTES = 32
 
@@ -71,6 +71,70 @@ def find_session(session: Session, token: str, *, now: datetime) -> UserSession 
     if row is None or row.expires_at <= now or not row.user.is_active:
         return None
     return row
+
+
+@dataclass(frozen=True)
+class SignedInUser:
+    """The user behind a live session, as plain values (what every request needs)."""
+
+    user_id: int
+    username: str
+    display_name: str
+    role: str
+    provider_code: str | None
+    icb_code: str | None
+    ward_codes: tuple[str, ...]
+    csrf_token: str
+
+
+_SESSION_USER = (
+    select(
+        User.id,
+        User.username,
+        User.display_name,
+        User.role,
+        User.provider_code,
+        User.icb_code,
+        UserSession.csrf_token,
+        WardAssignment.ward_code,
+    )
+    .select_from(UserSession)
+    .join(User, User.id == UserSession.user_id)
+    .outerjoin(WardAssignment, WardAssignment.user_id == User.id)
+    .where(
+        UserSession.id == bindparam("digest"),
+        UserSession.expires_at > bindparam("now"),
+        User.is_active.is_(True),
+    )
+)
+"""One round trip: the session, its user and the user's wards (one row per ward)."""
+
+
+def find_signed_in(
+    session: Session, token: str, *, now: datetime
+) -> SignedInUser | None:
+    """The user of a live session, or ``None``: the per-request form of ``find_session``.
+
+    Same rules as :func:`find_session` (expired sessions and disabled users count as absent),
+    but one Core query returning plain values instead of three ORM loads, because it runs on
+    every signed-in request.
+    """
+    rows = session.execute(
+        _SESSION_USER, {"digest": token_digest(token), "now": now}
+    ).all()
+    if not rows:
+        return None
+    first = rows[0]
+    return SignedInUser(
+        user_id=first.id,
+        username=first.username,
+        display_name=first.display_name,
+        role=first.role,
+        provider_code=first.provider_code,
+        icb_code=first.icb_code,
+        ward_codes=tuple(sorted(r.ward_code for r in rows if r.ward_code)),
+        csrf_token=first.csrf_token,
+    )
 
 
 def end_session(session: Session, token: str) -> None:

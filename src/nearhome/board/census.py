@@ -5,6 +5,10 @@ board all day; running the census query for every page view would spend most of 
 time in the warehouse. The cache keeps each scope's census for ``ttl_seconds`` (a minute by
 default) and serialises warehouse access, because one embedded DuckDB connection must not run
 two queries at once. Board edits live in the board database and are never cached.
+
+Each scope's cut of the census (a ward's 20 patients out of a trust's 1,000) is kept too, tied
+to the census it was cut from: the board page is the most frequent request, and testing every
+inpatient against the scope on every view cost more than the rest of the page.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from nearhome.board.scope import Scope, ScopeKind
 from nearhome.data.warehouse import Warehouse
 
 Record = dict[str, Any]
+MAX_CUTS = 10_000
+"""Scope cuts kept at most (one per ward, trust or ICB in use; a bound, not a tuning knob)."""
 
 
 @dataclass
@@ -47,6 +53,7 @@ class CensusCache:
         self._clock = clock
         self._lock = threading.Lock()
         self._entries: dict[tuple[str, Scope, date], _Entry] = {}
+        self._cuts: dict[tuple[Scope, date], tuple[object, tuple[Record, ...]]] = {}
 
     def census(self, scope: Scope, today: date) -> list[Record]:
         """Current inpatients in ``scope`` as records (see ``queries.CENSUS_COLUMNS``).
@@ -61,7 +68,16 @@ class CensusCache:
         records = self._get(
             ("census", everyone, today), lambda: self._records(everyone, today)
         )
-        return [r for r in records if scope.admits(r)]
+        with self._lock:
+            cut = self._cuts.get((scope, today))
+            if cut is None or cut[0] is not records:
+                # A cut is valid only for the census it came from: a reload (TTL, clear(),
+                # a new day) gives a new tuple, so every cut is made again from fresh rows.
+                if len(self._cuts) >= MAX_CUTS:
+                    self._cuts.clear()
+                cut = (records, tuple(r for r in records if scope.admits(r)))
+                self._cuts[(scope, today)] = cut
+        return list(cut[1])
 
     def ward_beds(self, scope: Scope, today: date) -> pd.DataFrame:
         """Beds per ward valid today within ``scope``."""
@@ -81,6 +97,7 @@ class CensusCache:
         """Forget everything (after a warehouse load)."""
         with self._lock:
             self._entries.clear()
+            self._cuts.clear()
 
     def _records(self, scope: Scope, today: date) -> tuple[Record, ...]:
         frame = fetch_census(self.warehouse, today=today, scope=scope)

@@ -51,10 +51,40 @@ CHANGE_ACTIONS = (
 
 
 @dataclass(frozen=True)
+class EntryValues:
+    """A board entry as plain values: what the board shows, without an ORM object."""
+
+    spell_id: str
+    version: int
+    expected_discharge_date: date | None
+    edd_slip_count: int
+    crfd_start_date: date | None
+    crfd_reason_code: str | None
+    attributable_to_code: str | None
+    housing_need: str | None
+    carer_involved: str | None
+    wishes: str | None
+
+
+_ENTRY_COLUMNS = (
+    BoardEntry.spell_id,
+    BoardEntry.version,
+    BoardEntry.expected_discharge_date,
+    BoardEntry.edd_slip_count,
+    BoardEntry.crfd_start_date,
+    BoardEntry.crfd_reason_code,
+    BoardEntry.attributable_to_code,
+    BoardEntry.housing_need,
+    BoardEntry.carer_involved,
+    BoardEntry.wishes,
+)
+
+
+@dataclass(frozen=True)
 class BoardState:
     """What the board database holds about one spell today."""
 
-    entry: BoardEntry | None
+    entry: EntryValues | None
     day_status: str | None
     barriers_open: int
     barriers_overdue: int
@@ -68,13 +98,19 @@ class BoardState:
 def load_board_state(
     session: Session, spell_ids: Sequence[str], *, today: date
 ) -> dict[str, BoardState]:
-    """Board entries, today's red/green day and barrier counts for the given spells."""
+    """Board entries, today's red/green day and barrier counts for the given spells.
+
+    Read as plain column values, not ORM objects: every board view runs this for a whole
+    ward, and building and tracking mapped instances cost more than the queries.
+    """
     ids = list(spell_ids)
     if not ids:
         return {}
     entries = {
-        e.spell_id: e
-        for e in session.scalars(select(BoardEntry).where(BoardEntry.spell_id.in_(ids)))
+        row.spell_id: EntryValues(**row._asdict())
+        for row in session.execute(
+            select(*_ENTRY_COLUMNS).where(BoardEntry.spell_id.in_(ids))
+        )
     }
     # A Result has keys(), so dict(result) would misread it: build the dict explicitly.
     statuses = {  # noqa: C416

@@ -7,10 +7,12 @@ an in-memory warehouse, a temporary database and a fixed clock.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import anyio.to_thread
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -26,7 +28,7 @@ from nearhome.web import filters
 from nearhome.web.auth import CookieSigner, LoginThrottle
 from nearhome.web.deps import AppContext
 from nearhome.web.errors import install_error_handlers
-from nearhome.web.middleware import RequestContextMiddleware
+from nearhome.web.middleware import RequestContextMiddleware, RequestLimitMiddleware
 from nearhome.web.oidc import OidcClient
 from nearhome.web.routes import (
     aggregates,
@@ -40,6 +42,30 @@ from nearhome.web.routes import (
 )
 
 HERE = Path(__file__).parent
+WORKER_THREADS = 8
+"""Threads that run blocking work (database, password hashing) at once, per process.
+
+Starlette's default is 40. Board requests are short and mostly Python, so they share one
+interpreter lock: 40 threads at once all progress slowly and finish late together, a burst
+stays a burst, and every pooled database connection gets used. Eight keeps the database
+waits overlapped while requests beyond that queue in arrival order; it is below the board
+database's pool size, so connections are reused rather than opened per request.
+"""
+
+REQUEST_LIMIT = 4
+"""Requests in progress at once per process; later ones wait in arrival order.
+
+A board request needs a few milliseconds of Python and a few short database round trips, so
+four at once keep the database waits overlapped while a burst is answered first come, first
+served (see ``RequestLimitMiddleware``).
+"""
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    """Size the worker-thread pool of the event loop that serves the app."""
+    anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
+    yield
 
 
 def _utc_now() -> datetime:
@@ -57,6 +83,7 @@ def create_app(  # noqa: PLR0913 - every optional part is keyword-only, for test
     oidc: OidcClient | None = None,
     census: CensusCache | None = None,
     login_throttle: LoginThrottle | None = None,
+    request_limit: int = REQUEST_LIMIT,
 ) -> FastAPI:
     """Build the board app.
 
@@ -72,13 +99,19 @@ def create_app(  # noqa: PLR0913 - every optional part is keyword-only, for test
         census: A census cache to share (tests reuse one across apps over the same warehouse).
         login_throttle: Per-address sign-in limit (the benchmark signs 50 users in from one
             address).
+        request_limit: Requests worked on at once per process (see ``REQUEST_LIMIT``).
     """
-    database = database or open_database(settings.board_db_url)
-    upgrade_database(database)
     if census is not None:
         warehouse = census.warehouse
+    # The warehouse first: a wrong warehouse URL then fails before a board database file is
+    # created (``serve --warehouse --help`` used to leave one in the working folder).
     warehouse = warehouse or connect(settings.warehouse_url)
+    database = database or open_database(settings.board_db_url)
+    upgrade_database(database)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
+    # Outside development, templates are read once: checking every file's modification time
+    # on every render is wasted work for a page served thousands of times a day.
+    templates.env.auto_reload = settings.environment == "development"
     filters.install(templates)
     context = AppContext(
         settings=settings,
@@ -102,8 +135,10 @@ def create_app(  # noqa: PLR0913 - every optional part is keyword-only, for test
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        lifespan=_lifespan,
     )
     app.state.context = context
+    app.add_middleware(RequestLimitMiddleware, limit=request_limit)
     app.add_middleware(RequestContextMiddleware)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for module in (

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from nearhome.board.notes import load_board_state
 from nearhome.board.rows import BoardRow, build_rows
 from nearhome.errors import NotFound
@@ -29,14 +31,21 @@ FORM_FIELDS = (
 )
 
 
-def scoped_rows(context: AppContext, identity: Identity) -> list[BoardRow]:
-    """Every current inpatient in the user's scope, with today's board state."""
+def scoped_rows(
+    context: AppContext, identity: Identity, session: Session | None = None
+) -> list[BoardRow]:
+    """Every current inpatient in the user's scope, with today's board state.
+
+    Reads through ``session`` when given, so a page can read and audit in one transaction.
+    """
     today = context.today()
     census = context.census.census(identity.scope, today)
-    with context.database.sessions() as session:
-        states = load_board_state(
-            session, [str(r["spell_id"]) for r in census], today=today
-        )
+    ids = [str(r["spell_id"]) for r in census]
+    if session is not None:
+        states = load_board_state(session, ids, today=today)
+    else:
+        with context.database.sessions() as own:
+            states = load_board_state(own, ids, today=today)
     return build_rows(census, states, codes=context.codes, today=today)
 
 

@@ -7,6 +7,7 @@ table does not grant, and checks the CSRF token of every state-changing request.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,11 +16,12 @@ from zoneinfo import ZoneInfo
 from argon2 import PasswordHasher
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from nearhome.appdb import Actor, BoardDatabase, record_event
+from nearhome.appdb import Actor, BoardDatabase, record_view
 from nearhome.appdb.accounts import LockoutPolicy
-from nearhome.appdb.sessions import find_session
+from nearhome.appdb.sessions import find_signed_in
 from nearhome.board.census import CensusCache
 from nearhome.board.codes import BoardCodes
 from nearhome.data.warehouse import Warehouse
@@ -78,19 +80,18 @@ def get_context(request: Request) -> AppContext:
 
 def _lookup_identity(context: AppContext, token: str) -> Identity | None:
     with context.database.sessions() as session:
-        found = find_session(session, token, now=context.now())
-        if found is None:
-            return None
-        user = found.user
-        return Identity(
-            user_id=user.id,
-            username=user.username,
-            display_name=user.display_name,
-            role=user.role,
-            scope=scope_for(user),
-            csrf_token=found.csrf_token,
-            session_token=token,
-        )
+        user = find_signed_in(session, token, now=context.now())
+    if user is None:
+        return None
+    return Identity(
+        user_id=user.user_id,
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        scope=scope_for(user),
+        csrf_token=user.csrf_token,
+        session_token=token,
+    )
 
 
 async def current_identity(request: Request) -> Identity | None:
@@ -200,11 +201,18 @@ def audit_view(
     object_type: str,
     object_id: str | None,
     detail: dict[str, object] | None = None,
+    session: Session | None = None,
 ) -> None:
-    """Record that someone looked at person-level data (its own short transaction)."""
+    """Record that someone looked at person-level data.
+
+    In ``session`` when given (the caller commits it, so a page's reads and its audit event
+    share one transaction), otherwise in a short transaction of its own.
+    """
     context = get_context(request)
-    with context.database.transaction() as session:
-        record_event(
+    with contextlib.ExitStack() as stack:
+        if session is None:
+            session = stack.enter_context(context.database.transaction())
+        record_view(
             session,
             actor_for(request, identity),
             action=action,

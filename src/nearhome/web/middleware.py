@@ -8,7 +8,9 @@ ever failed.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+import weakref
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -54,3 +56,38 @@ class RequestContextMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class RequestLimitMiddleware:
+    """At most ``limit`` requests are worked on at once; the rest wait in arrival order.
+
+    Without it, a burst (every ward opening the board at the start of a shift) is processed
+    all at once: each request takes its turns at the interpreter lock, the worker threads and
+    the event loop interleaved with all the others, so they all finish late together. With a
+    small limit, requests run to completion in order: the first ones answer at once and only
+    the last ones of a burst wait for it to clear. Static files are not limited.
+    """
+
+    def __init__(self, app: ASGIApp, *, limit: int) -> None:
+        """Wrap ``app``; ``limit`` requests may be in progress at once."""
+        if limit < 1:
+            msg = "the request limit must be at least 1"
+            raise ValueError(msg)
+        self.app = app
+        self.limit = limit
+        # One semaphore per event loop: test clients may drive one app from several loops.
+        self._gates: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, asyncio.Semaphore
+        ] = weakref.WeakKeyDictionary()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one request once a place is free."""
+        if scope["type"] != "http" or str(scope.get("path", "")).startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        loop = asyncio.get_running_loop()
+        gate = self._gates.get(loop)
+        if gate is None:
+            gate = self._gates[loop] = asyncio.Semaphore(self.limit)
+        async with gate:
+            await self.app(scope, receive, send)
