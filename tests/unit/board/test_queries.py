@@ -132,3 +132,28 @@ def test_census_cache_queries_once_and_expires(warehouse):
     cache.clear()
     cache.census(Scope.everyone(), TODAY + timedelta(days=1))
     assert len(calls) == 3
+
+
+def test_census_cache_cuts_follow_the_census_they_came_from(warehouse, frames):
+    now = [0.0]
+    cache = CensusCache(warehouse, ttl_seconds=60, clock=lambda: now[0])
+    ward = Scope.of(ScopeKind.WARDS, ["W01"])
+    first = cache.census(ward, TODAY)
+    assert first and {r["ward_code"] for r in first} == {"W01"}
+    assert cache.census(ward, TODAY) == first
+    first.clear()  # callers get their own list: changing it leaves the cache alone
+    assert cache.census(ward, TODAY)
+    reloaded = [dict(r) for r in cache.census(Scope.everyone(), TODAY)]
+    reloaded[0] = {**reloaded[0], "ward_code": "W01", "spell_id": "S-NEW"}
+
+    def fresh(_scope, _today):
+        return tuple(reloaded)
+
+    cache._records = fresh  # type: ignore[method-assign]
+    assert "S-NEW" not in {r["spell_id"] for r in cache.census(ward, TODAY)}
+    now[0] = 61  # the census expires: the ward's cut is made again from the new rows
+    assert "S-NEW" in {r["spell_id"] for r in cache.census(ward, TODAY)}
+    cache.clear()
+    reloaded[0] = {**reloaded[0], "spell_id": "S-NEWER"}
+    spells = {r["spell_id"] for r in cache.census(ward, TODAY)}
+    assert "S-NEWER" in spells and "S-NEW" not in spells

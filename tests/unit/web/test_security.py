@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from nearhome.appdb import AuditEvent, BoardEntry
+from nearhome.appdb import AuditEvent, BoardEntry, User
 from nearhome.board.demo import demo_frames
 from nearhome.board.scope import Scope, ScopeKind
 from nearhome.web.auth import SESSION_COOKIE
@@ -190,6 +190,30 @@ def test_logout_ends_the_session_on_the_server(harness, signed_in):
     replay.cookies.set(SESSION_COOKIE, cookie)
     assert replay.get("/board", follow_redirects=False).headers["location"] == "/login"
     assert replay.get("/api/board").status_code == 401
+
+
+def test_disabled_user_is_signed_out_at_once(harness, signed_in):
+    client, _ = signed_in("ward")
+    assert client.get("/board").status_code == 200
+    with harness.database.transaction() as session:
+        user = session.scalar(select(User).where(User.username == "ward"))
+        assert user is not None
+        user.is_active = False  # straight in the database: no session is ended
+    assert client.get("/board", follow_redirects=False).status_code == 303
+    assert client.get("/api/board").status_code == 401
+
+
+def test_ward_scope_follows_the_assignments_of_every_request(harness, signed_in):
+    harness.add_user("two", "ward_staff", wards=("W02", "W01"))
+    client, _ = signed_in("two")
+    page = client.get("/board").text
+    assert "Ward W01" in page and "Ward W02" in page and "wards W01, W02" in page
+    with harness.database.transaction() as session:
+        user = session.scalar(select(User).where(User.username == "two"))
+        assert user is not None
+        user.wards = [w for w in user.wards if w.ward_code == "W02"]
+    page = client.get("/board").text
+    assert "Ward W01" not in page and "Ward W02" in page
 
 
 def test_session_cookie_flags(harness, board_db_url):
