@@ -39,7 +39,12 @@ from nearhome.capacity.measures import (
     ratio_estimate,
 )
 from nearhome.capacity.plan import PlanModel, PoolModel
-from nearhome.capacity.ward_kernel import WardCounts, count_ward, is_plain_ward
+from nearhome.capacity.ward_kernel import (
+    WardCounts,
+    census_histogram,
+    count_ward,
+    is_plain_ward,
+)
 
 __all__ = ["WardResult", "simulate_ward", "ward_los"]
 
@@ -250,13 +255,13 @@ def _census_quantiles(
     """Quantiles of ``census / beds`` over all replications and days (numpy's "linear").
 
     The census is a small non-negative integer, so the order statistics come from its
-    histogram instead of partially sorting every replication-day (which cost more than
-    the simulation of a ward).
+    histogram (:func:`census_histogram`) instead of partially sorting every
+    replication-day (which cost more than the simulation of a ward).
     """
     n = census.size
     if not n:
         return (math.nan,) * len(probs)
-    below = np.cumsum(np.bincount(census.ravel()))
+    below = np.cumsum(census_histogram(census))
     out = []
     for q in probs:
         h = q * (n - 1)

@@ -44,7 +44,13 @@ from nearhome.capacity.engine import (
 )
 from nearhome.capacity.measures import NEVER, midnight_census
 
-__all__ = ["HAVE_NUMBA", "WardCounts", "count_ward", "is_plain_ward"]
+__all__ = [
+    "HAVE_NUMBA",
+    "WardCounts",
+    "census_histogram",
+    "count_ward",
+    "is_plain_ward",
+]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -196,3 +202,33 @@ def count_ward(inputs: BatchInputs, days: int, *, use_numba: bool) -> WardCounts
         census,
     )
     return WardCounts(arrivals=arrivals, sent_away=sent_away, census=census)
+
+
+@jit
+def _histogram(census):
+    """Counts of each census value, or ``None`` if a value is negative."""
+    top = 0
+    for r in range(census.shape[0]):
+        for d in range(census.shape[1]):
+            c = census[r, d]
+            if c < 0:
+                return None
+            top = max(top, c)
+    counts = np.zeros(top + 1, dtype=np.int64)
+    for r in range(census.shape[0]):
+        for d in range(census.shape[1]):
+            counts[census[r, d]] += 1
+    return counts
+
+
+def census_histogram(census: NDArray[np.int32]) -> IntArray:
+    """How many replication-days had each census value: ``numpy.bincount`` of the census.
+
+    ``bincount`` needs a flat array of platform integers, so for a window of the census
+    it first made two copies of it; the compiled count reads the window in place.
+    """
+    if HAVE_NUMBA and census.ndim == 2 and census.size:
+        counts = _histogram(census)
+        if counts is not None:
+            return np.asarray(counts, dtype=np.int64)
+    return np.bincount(census.ravel()).astype(np.int64)

@@ -14,7 +14,7 @@ from nearhome.capacity.engine import run_batch
 from nearhome.capacity.measures import measure_batch
 from nearhome.capacity.plan import PlanModel, PoolModel
 from nearhome.capacity.ward import _census_quantiles, _model, simulate_ward, ward_los
-from nearhome.capacity.ward_kernel import count_ward, is_plain_ward
+from nearhome.capacity.ward_kernel import census_histogram, count_ward, is_plain_ward
 
 
 def test_ward_result_fields() -> None:
@@ -140,3 +140,13 @@ def test_count_ward_refuses_a_pool_where_people_wait() -> None:
     assert not is_plain_ward(batch)
     with pytest.raises(ValueError, match="nobody waits"):
         count_ward(batch, int(model.horizon), use_numba=False)
+
+
+def test_census_histogram_is_bincount() -> None:
+    rng = np.random.default_rng(3)
+    census = rng.integers(0, 25, size=(40, 300)).astype(np.int32)
+    window = census[:, -120:]  # a window, as the occupancy quantiles read it
+    assert np.array_equal(census_histogram(window), np.bincount(window.ravel()))
+    assert census_histogram(np.zeros((0, 5), dtype=np.int32)).size == 0
+    with pytest.raises(ValueError, match="negative"):
+        census_histogram(np.array([[1, -1]], dtype=np.int32))
