@@ -41,7 +41,9 @@ def cleaned(column: Value) -> Value:
     character at an end) is trimmed, so the result is exactly the trimmed text.
     """
     text: StringValue = column  # type: ignore[assignment]
-    plain = (text.ascii_str() > ASCII_SPACE) & (text.right(1).ascii_str() > ASCII_SPACE)
+    plain = (text.ascii_str() > ASCII_SPACE) & (
+        text.reverse().ascii_str() > ASCII_SPACE
+    )
     return ibis.ifelse(plain, text, text.strip().nullif(""))
 
 
