@@ -230,11 +230,19 @@ class Warehouse:
         """The named canonical or raw table as an unexecuted Ibis expression."""
         if name in self._views:
             return self._views[name]
+        missing = NotFound(
+            f"The warehouse has no table '{name}'.",
+            hint="Load an extract first: nearhome data load DIR --warehouse URL",
+        )
+        if self.name == "duckdb" and not name.startswith("ibis_"):
+            # Ask for the table itself: listing every table first costs a catalogue
+            # query per lookup, and a load looks up dozens.
+            try:
+                return self.backend.table(name)
+            except ibis_exc.TableNotFound:
+                raise missing from None
         if not self.has_table(name):
-            raise NotFound(
-                f"The warehouse has no table '{name}'.",
-                hint="Load an extract first: nearhome data load DIR --warehouse URL",
-            )
+            raise missing
         return self.backend.table(name)
 
     def has_table(self, name: str) -> bool:
