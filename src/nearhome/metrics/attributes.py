@@ -149,6 +149,14 @@ def with_legal_status(rows: Table, tables: Tables) -> Table:
     return joined.select(*rows.columns, legal_status_group=group)
 
 
+def needs_legal_status(columns: Sequence[str]) -> bool:
+    """Whether :func:`with_attributes` adds the legal status (from ``anchor_date``):
+    that lookup reads the facts twice, its keys and then the join back."""
+    return {"person_id", "anchor_date"} <= set(columns) and (
+        "legal_status_group" not in columns
+    )
+
+
 def with_attributes(rows: Table, tables: Tables) -> Table:
     """Every attribute the rows' keys allow (person, provider, site, legal status, area)."""
     # A view is a fresh relation: facts built from nested joins otherwise confuse Ibis's
@@ -161,7 +169,7 @@ def with_attributes(rows: Table, tables: Tables) -> Table:
         rows = with_provider(rows, tables)
     if "site_code" in columns:
         rows = with_site(rows, tables)
-    if {"person_id", "anchor_date"} <= columns and "legal_status_group" not in columns:
+    if needs_legal_status(list(columns)):
         rows = with_legal_status(rows, tables)
     if {"icb_code", "site_icb_code"} <= set(rows.columns):
         rows = rows.mutate(is_in_area=rows.site_icb_code == rows.icb_code)

@@ -24,7 +24,7 @@ from ibis.expr.types import Table
 
 from nearhome.data.warehouse import Warehouse
 from nearhome.metrics import dimensions
-from nearhome.metrics.attributes import with_attributes
+from nearhome.metrics.attributes import needs_legal_status, with_attributes
 from nearhome.metrics.measures import Composite, FactMeasure, Facts, Population
 from nearhome.metrics.population import population_rows, population_table, range_key
 from nearhome.metrics.population import supports as population_supports
@@ -260,18 +260,15 @@ def _melt(
     """A stacked wide result as long rows, keeping only the planned pairs."""
     frame = describe(frame)
     parts = []
-    base = frame[["breakdown", *PERIOD_COLUMNS, *LEVELS]]
     for j, spec in enumerate(specs):
-        part = base.assign(measure_id=spec.id)
+        labels = {dimensions.label(b) for m, b in wanted if m == spec.id}
+        rows = frame[frame["breakdown"].isin(labels).to_numpy()]
+        part = rows[["breakdown", *PERIOD_COLUMNS, *LEVELS]].assign(measure_id=spec.id)
         for name in PARTS:
             column = columns.get(f"m{j}_{name}")
-            part[name] = frame[column].astype("float64") if column else np.nan
-        parts.append(part)
-    long = pd.concat(parts, ignore_index=True)
-    keep = pd.Series(
-        list(zip(long["measure_id"], long["breakdown"], strict=True))
-    ).isin({(m, dimensions.label(b)) for m, b in wanted})
-    return long[keep.to_numpy()][LONG].reset_index(drop=True)
+            part[name] = rows[column].astype("float64") if column else np.nan
+        parts.append(part[LONG])
+    return pd.concat(parts, ignore_index=True)
 
 
 @dataclass
@@ -299,7 +296,15 @@ class Run:
 
     def facts(self, facts: Facts, groups: Mapping[Breakdown, list[MetricSpec]]) -> None:
         """Compute every metric × breakdown of one facts table."""
-        rows = with_attributes(facts.build(self.tables, self.periods), self.tables)
+        built = facts.build(self.tables, self.periods)
+        # The legal status lookup reads the facts twice (its keys, then the join back):
+        # built once and stored, they are not computed twice (England: 25 s -> 14 s).
+        staged = (
+            _materialise(built, self.warehouse)
+            if len(groups) > 1 and needs_legal_status(built.columns)
+            else built
+        )
+        rows = with_attributes(staged, self.tables)
         if self.icb is not None:
             rows = rows.filter(rows[facts.scope] == self.icb)
         specs = list(
@@ -308,6 +313,8 @@ class Run:
         wanted = {(spec.id, b) for b, chosen in groups.items() for spec in chosen}
         rows, parts, columns = inputs(rows, specs)
         cached = _materialise(rows, self.warehouse) if len(groups) > 1 else rows
+        if staged is not built:
+            staged.release()  # type: ignore[attr-defined]
         breakdowns = list(groups)
         try:
             for first in range(0, len(breakdowns), BATCH):
@@ -382,8 +389,12 @@ def complete(
     long: pd.DataFrame, pairs: Sequence[Key], periods: pd.DataFrame
 ) -> pd.DataFrame:
     """Zero-fill: every period for every level seen, zero counts where nothing happened
-    (a quiet month reads 0, not a missing row); ``all`` rows always exist."""
-    levels = long[["measure_id", "breakdown", *LEVELS]].drop_duplicates()
+    (a quiet month reads 0, not a missing row); ``all`` rows always exist.
+
+    Only the missing (level, period) cells are built and appended: merging the whole
+    result against the full grid would hash every row's eight keys again.
+    """
+    level_columns = ["measure_id", "breakdown", *LEVELS]
     totals = pd.DataFrame(
         [
             {
@@ -397,13 +408,21 @@ def complete(
             for m, b in pairs
             if b == ("all",) and isinstance(get(m).computation, FactMeasure)
         ],
-        columns=["measure_id", "breakdown", *LEVELS],
+        columns=level_columns,
     )
-    levels = pd.concat([levels, totals], ignore_index=True).drop_duplicates()
-    grid = levels.merge(periods, how="cross")
-    full = grid.merge(
-        long, on=["measure_id", "breakdown", *PERIOD_COLUMNS, *LEVELS], how="left"
-    )
+    both = pd.concat([long[level_columns], totals], ignore_index=True)
+    level_of = both.groupby(level_columns, sort=False, dropna=False).ngroup()
+    level_ids = level_of.to_numpy()
+    levels = both.take(np.unique(level_ids, return_index=True)[1])
+    period_of = pd.Index(periods["period_start"]).get_indexer(long["period_start"])
+    assert (period_of >= 0).all(), "every result row belongs to a requested period"
+    seen = np.zeros(len(levels) * len(periods), dtype=bool)
+    seen[level_ids[: len(long)] * len(periods) + period_of] = True
+    missing = np.flatnonzero(~seen)
+    filler = levels.iloc[missing // len(periods)].reset_index(drop=True)
+    slots = periods.iloc[missing % len(periods)].reset_index(drop=True)
+    filler[PERIOD_COLUMNS] = slots[PERIOD_COLUMNS]
+    full = pd.concat([long, filler], ignore_index=True)
     measure_ids = full["measure_id"].unique()
     for part in ("numerator", "denominator"):
         counted = [

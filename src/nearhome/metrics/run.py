@@ -78,10 +78,8 @@ def tidy(
     wanted = {
         (s.id, dimensions.label(b)) for s in specs for b in breakdowns if supports(s, b)
     }
-    keys = pd.Series(
-        list(zip(long["measure_id"], long["breakdown"], strict=True)), dtype=object
-    )
-    rows = long[keys.isin(wanted).to_numpy()].reset_index(drop=True)
+    keys = pd.MultiIndex.from_arrays([long["measure_id"], long["breakdown"]])
+    rows = long[keys.isin(list(wanted))].reset_index(drop=True)
     if rows.empty:
         return pd.DataFrame(columns=COLUMNS)
     by_id = {s.id: s for s in specs}
@@ -224,14 +222,16 @@ def _sorted(
         return frame.reset_index(drop=True)
     measure_order = {s.id: i for i, s in enumerate(specs)}
     breakdown_order = {dimensions.label(b): i for i, b in enumerate(breakdowns)}
-    keyed = frame.assign(
-        _m=frame["measure_id"].map(measure_order),
-        _b=frame["breakdown"].map(breakdown_order),
-    )
-    keyed = keyed.sort_values(
-        ["_m", "_b", "period_start", "period_end", "level"], kind="stable"
-    )
-    return keyed.drop(columns=["_m", "_b"]).reset_index(drop=True)
+    # One lexsort of integer codes: sorting millions of strings and date objects
+    # directly is most of the cost of a whole-catalogue run's tidy step.
+    keys: list[np.ndarray[Any, Any]] = [
+        pd.factorize(frame[column], sort=True)[0]
+        for column in ("level", "period_end", "period_start")
+    ]
+    keys.append(frame["breakdown"].map(breakdown_order).to_numpy())
+    keys.append(frame["measure_id"].map(measure_order).to_numpy())
+    order = np.lexsort(keys)
+    return frame.take(order).reset_index(drop=True)
 
 
 def _metadata(
