@@ -6,7 +6,9 @@ a uvicorn server on 127.0.0.1 in its own process, signs in 50 ward users (one pe
 board page, and then every client edits one of its own patients in place (HTMX POST). Each
 client waits ``--think`` seconds between requests, as a person at a ward computer does
 (``--think 0`` measures the server flat out). It prints requests per second and p50/p95/p99
-latency for both. All traffic stays on loopback; every loop stops by itself.
+latency for both, and the load average before and after each backend (the machine may be
+shared: compare figures only at similar load). The server runs as ``nearhome serve`` runs it
+(production settings, one process). All traffic stays on loopback; every loop stops by itself.
 
     python benchmarks/board.py [--seconds 20] [--clients 50] [--think 1.0] [--inpatients 1000]
 """
@@ -62,6 +64,12 @@ class Timings:
         )
 
 
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages, as ``uptime`` shows them."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f}"
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -103,24 +111,25 @@ def prepare(
 
 
 def run_server(warehouse_url: str, db_url: str, port: int) -> None:
-    """The server process: the real app under uvicorn, census cached for the whole run."""
-    import uvicorn
+    """The server process: the real app, run as ``nearhome serve`` runs it in production.
 
+    Production settings (templates read once), the default census cache lifetime, and
+    ``nearhome serve``'s own uvicorn call. The one change: the per-address sign-in limit is
+    raised, because all 50 users sign in from 127.0.0.1.
+    """
+    from nearhome.cli.serve import run_app
     from nearhome.settings import Settings
     from nearhome.web.app import create_app
     from nearhome.web.auth import LoginThrottle
 
     settings = Settings(
+        environment="production",
         warehouse_url=warehouse_url,
         board_db_url=db_url,
         secret_key="benchmark-secret-key-synthetic-only-0123456789",
     )
-    app = create_app(
-        settings,
-        census_ttl_seconds=600,
-        login_throttle=LoginThrottle(max_attempts=10_000),
-    )
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    app = create_app(settings, login_throttle=LoginThrottle(max_attempts=10_000))
+    run_app(app, host="127.0.0.1", port=port)
 
 
 @contextlib.contextmanager
@@ -279,10 +288,12 @@ def main() -> None:
                     root, db_url, args.inpatients, args.clients
                 )
                 with server(warehouse_url, db_url) as url:
+                    print(f"{name:<10} {load_average()} before", flush=True)
                     for timings in asyncio.run(
                         measure(url, users, seconds, args.think)
                     ):
                         print(timings.line(name), flush=True)
+                    print(f"{name:<10} {load_average()} after", flush=True)
 
 
 if __name__ == "__main__":

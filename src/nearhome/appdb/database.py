@@ -10,6 +10,12 @@ event, so under a burst most transactions found the lock taken and slept far lon
 write itself lasts. Transactions of one process therefore queue for SQLite's write lock on an
 ordinary lock instead (handed over the moment it is free); the busy timeout still covers
 other processes.
+
+That lock must not be held while SQLite copies its write-ahead log back into the database
+file (a checkpoint: megabytes written and synced), which SQLite otherwise does inside the
+commit that fills the log. So the app's connections do not checkpoint on commit; after every
+``SQLITE_CHECKPOINT_EVERY`` transactions, the request that finished the last one runs a
+passive checkpoint once it has let go of the lock, and nobody waits for it.
 """
 
 from __future__ import annotations
@@ -28,6 +34,35 @@ from sqlalchemy.orm import Session, sessionmaker
 from nearhome.errors import InvalidConfig
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_CHECKPOINT_EVERY = 200
+"""Transactions between checkpoints (a board view writes about four pages of log; SQLite's
+own default is a checkpoint per 1,000 pages)."""
+
+
+class _SqliteTurns:
+    """One process's SQLite transactions, one at a time, with checkpoints outside the turn."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._turn = threading.Lock()
+        self._checkpointing = threading.Lock()
+        self._since_checkpoint = 0
+
+    @contextlib.contextmanager
+    def turn(self) -> Iterator[None]:
+        """Hold the write turn for one transaction, then checkpoint if one is due."""
+        with self._turn:
+            yield
+            self._since_checkpoint += 1
+            due = self._since_checkpoint >= SQLITE_CHECKPOINT_EVERY
+            if due:
+                self._since_checkpoint = 0
+        if due and self._checkpointing.acquire(blocking=False):
+            try:
+                with self._engine.connect() as connection:
+                    connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+            finally:
+                self._checkpointing.release()
 
 
 @dataclass(frozen=True)
@@ -37,7 +72,7 @@ class BoardDatabase:
     url: str
     engine: Engine
     sessions: sessionmaker[Session]
-    _write_lock: threading.Lock | None = field(default=None, repr=False)
+    _turns: _SqliteTurns | None = field(default=None, repr=False)
 
     @property
     def dialect(self) -> str:
@@ -51,7 +86,7 @@ class BoardDatabase:
         On SQLite, transactions of this process take turns (see the module docstring).
         """
         with (
-            self._write_lock or contextlib.nullcontext(),
+            self._turns.turn() if self._turns else contextlib.nullcontext(),
             self.sessions.begin() as session,
         ):
             yield session
@@ -95,7 +130,7 @@ def open_database(url: str) -> BoardDatabase:
         url=url,
         engine=engine,
         sessions=factory,
-        _write_lock=threading.Lock() if backend == "sqlite" else None,
+        _turns=_SqliteTurns(engine) if backend == "sqlite" else None,
     )
 
 
@@ -122,5 +157,6 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA wal_autocheckpoint=0")  # see the module docstring
     finally:
         cursor.close()

@@ -3,8 +3,9 @@
 The warehouse changes when an extract is loaded (daily at most), while ward teams refresh the
 board all day; running the census query for every page view would spend most of the server's
 time in the warehouse. The cache keeps each scope's census for ``ttl_seconds`` (a minute by
-default) and serialises warehouse access, because one embedded DuckDB connection must not run
-two queries at once. Board edits live in the board database and are never cached.
+default), refreshes an expired census while still serving the previous one, and serialises
+warehouse access, because one embedded DuckDB connection must not run two queries at once.
+Board edits live in the board database and are never cached.
 
 Each scope's cut of the census (a ward's 20 patients out of a trust's 1,000) is kept too, tied
 to the census it was cut from: the board page is the most frequent request, and testing every
@@ -51,7 +52,12 @@ class CensusCache:
         self.warehouse = warehouse
         self.ttl_seconds = ttl_seconds
         self._clock = clock
-        self._lock = threading.Lock()
+        self._lock = (
+            threading.Lock()
+        )  # guards the dictionaries below; held only briefly
+        self._warehouse_lock = threading.Lock()  # one query at a time on the connection
+        self._loading: set[tuple[str, Scope, date]] = set()
+        self._generation = 0  # bumped by clear(), so a load begun before it is not kept
         self._entries: dict[tuple[str, Scope, date], _Entry] = {}
         self._cuts: dict[tuple[Scope, date], tuple[object, tuple[Record, ...]]] = {}
 
@@ -90,7 +96,7 @@ class CensusCache:
 
     def spell_keys(self, spell_ids: list[str]) -> pd.DataFrame:
         """Person and provider of each spell (not cached: exports are rare)."""
-        with self._lock:
+        with self._warehouse_lock:
             return fetch_spell_keys(self.warehouse, spell_ids)
 
     def clear(self) -> None:
@@ -98,6 +104,7 @@ class CensusCache:
         with self._lock:
             self._entries.clear()
             self._cuts.clear()
+            self._generation += 1
 
     def _records(self, scope: Scope, today: date) -> tuple[Record, ...]:
         frame = fetch_census(self.warehouse, today=today, scope=scope)
@@ -107,16 +114,42 @@ class CensusCache:
         )
 
     def _get(self, key: tuple[str, Scope, date], load: Callable[[], Any]) -> Any:
+        """The cached value of ``key``, loading it when missing or older than the TTL.
+
+        When an entry expires, the first request reloads it while the others keep getting
+        the previous value until the new one is in: a census query takes a few hundred
+        milliseconds, and every board view stalling behind it once a minute was the
+        slowest one per cent of requests. A missing entry (first use, a new day, after
+        ``clear()``) has no previous value, so those requests wait for the load.
+        """
         with self._lock:
-            now = self._clock()
             hit = self._entries.get(key)
-            if hit is not None and now - hit.stored_at < self.ttl_seconds:
+            if hit is not None and (
+                self._clock() - hit.stored_at < self.ttl_seconds or key in self._loading
+            ):
                 return hit.value
-            value = load()
-            self._entries = {
-                k: e
-                for k, e in self._entries.items()
-                if now - e.stored_at < self.ttl_seconds
-            }
-            self._entries[key] = _Entry(now, value)
+            self._loading.add(key)
+            generation = self._generation
+        try:
+            with self._warehouse_lock:
+                with self._lock:  # another request may have loaded it while this waited
+                    hit = self._entries.get(key)
+                    if (
+                        hit is not None
+                        and self._clock() - hit.stored_at < self.ttl_seconds
+                    ):
+                        return hit.value
+                value = load()
+            with self._lock:
+                if generation == self._generation:  # not cleared meanwhile
+                    now = self._clock()
+                    self._entries = {
+                        k: e
+                        for k, e in self._entries.items()
+                        if now - e.stored_at < self.ttl_seconds or k in self._loading
+                    }
+                    self._entries[key] = _Entry(now, value)
             return value
+        finally:
+            with self._lock:
+                self._loading.discard(key)

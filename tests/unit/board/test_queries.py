@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
 
 import pandas as pd
@@ -157,3 +158,27 @@ def test_census_cache_cuts_follow_the_census_they_came_from(warehouse, frames):
     reloaded[0] = {**reloaded[0], "spell_id": "S-NEWER"}
     spells = {r["spell_id"] for r in cache.census(ward, TODAY)}
     assert "S-NEWER" in spells and "S-NEW" not in spells
+
+
+def test_expired_census_is_served_while_one_request_reloads_it(warehouse):
+    now = [0.0]
+    cache = CensusCache(warehouse, ttl_seconds=60, clock=lambda: now[0])
+    ward = Scope.of(ScopeKind.WARDS, ["W01"])
+    before = {r["spell_id"] for r in cache.census(ward, TODAY)}
+    original = cache._records
+    loading, release = threading.Event(), threading.Event()
+
+    def slow(scope, today):
+        loading.set()
+        release.wait(10)
+        return tuple({**r, "ward_code": "W99"} for r in original(scope, today))
+
+    cache._records = slow  # type: ignore[method-assign]
+    now[0] = 61
+    reloader = threading.Thread(target=cache.census, args=(ward, TODAY))
+    reloader.start()
+    assert loading.wait(10)
+    assert {r["spell_id"] for r in cache.census(ward, TODAY)} == before  # not blocked
+    release.set()
+    reloader.join(10)
+    assert cache.census(ward, TODAY) == []  # the new census has everyone on W99
