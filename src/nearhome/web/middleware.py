@@ -58,6 +58,10 @@ class RequestContextMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
+UNLIMITED_PATHS = ("/static/", "/login")
+"""Path prefixes the request limit lets straight through."""
+
+
 class RequestLimitMiddleware:
     """At most ``limit`` requests are worked on at once; the rest wait in arrival order.
 
@@ -65,7 +69,9 @@ class RequestLimitMiddleware:
     all at once: each request takes its turns at the interpreter lock, the worker threads and
     the event loop interleaved with all the others, so they all finish late together. With a
     small limit, requests run to completion in order: the first ones answer at once and only
-    the last ones of a burst wait for it to clear. Static files are not limited.
+    the last ones of a burst wait for it to clear. Static files are not limited, and neither
+    is signing in: single sign-on waits on the identity provider, and a slow provider must
+    not hold the board up for everyone.
     """
 
     def __init__(self, app: ASGIApp, *, limit: int) -> None:
@@ -82,7 +88,9 @@ class RequestLimitMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle one request once a place is free."""
-        if scope["type"] != "http" or str(scope.get("path", "")).startswith("/static/"):
+        if scope["type"] != "http" or str(scope.get("path", "")).startswith(
+            UNLIMITED_PATHS
+        ):
             await self.app(scope, receive, send)
             return
         loop = asyncio.get_running_loop()
