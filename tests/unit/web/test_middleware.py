@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 from starlette.types import Receive, Scope, Send
 
 from nearhome.web.middleware import RequestLimitMiddleware
+
+
+def run_in_new_loop(main: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run ``main()`` on a fresh event loop in its own thread.
+
+    The browser tests leave Playwright's loop running in the main thread.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(lambda: asyncio.run(main())).result(timeout=30)
 
 
 def test_requests_beyond_the_limit_wait_their_turn_in_order():
@@ -41,11 +53,11 @@ def test_requests_beyond_the_limit_wait_their_turn_in_order():
             limited({"type": "http", "path": "/login/oidc/callback"}, receive, send),
         )
 
-    asyncio.run(burst())
+    run_in_new_loop(burst)
     assert most == 4  # two limited requests, plus the static file and the sign-in
     board = [p for p in started if p.startswith("/board/")]
     assert board == [f"/board/{i}" for i in range(8)]
-    asyncio.run(burst())  # a second event loop gets its own gate
+    run_in_new_loop(burst)  # a second event loop gets its own gate
 
 
 def test_limit_must_allow_a_request():
