@@ -84,9 +84,12 @@ def touches(start: Value, end: Value, t: Table) -> BooleanValue:
     """The interval has at least one day, or its start or end, in the period.
 
     Zero-length stays (admitted and discharged the same day) touch the period they
-    happen in, so they count as people in hospital during it.
+    happen in, so they count as people in hospital during it. Written as two plain
+    comparisons (an open end as the far future, not an ``OR``) so that joining
+    intervals to periods is a range join, not a nested loop over every pair.
     """
-    return (start <= t.period_last) & (end.isnull() | (end >= t.period_start))  # type: ignore[operator,attr-defined,no-any-return]
+    open_end = ibis.coalesce(end, ibis.date(9999, 12, 31))
+    return (start <= t.period_last) & (open_end >= t.period_start)  # type: ignore[operator,no-any-return]
 
 
 def in_period(day: Value, t: Table) -> BooleanValue:
