@@ -16,6 +16,20 @@ app = typer.Typer(
 )
 console = Console()
 FREQUENCIES = ("month", "quarter", "fy", "rolling12")
+MetricArg = Annotated[str, typer.Argument(help="Metric id, e.g. bed_days.occupied.")]
+PeriodOpt = Annotated[str, typer.Option(help="Span of months, e.g. 2025-04..2026-03.")]
+FrequencyOpt = Annotated[str, typer.Option(help="month, quarter, fy or rolling12.")]
+IcbOpt = Annotated[
+    str | None,
+    typer.Option(help="Only this ICB's residents (and sites, for capacity)."),
+]
+
+
+def _check_frequency(frequency: str) -> None:
+    if frequency not in FREQUENCIES:
+        raise typer.BadParameter(
+            f"use one of {', '.join(FREQUENCIES)}", param_hint="--frequency"
+        )
 
 
 @app.command("list")
@@ -47,11 +61,7 @@ def list_metrics(
 
 
 @app.command("show")
-def show(
-    metric_id: Annotated[
-        str, typer.Argument(help="Metric id, e.g. bed_days.occupied.")
-    ],
-) -> None:
+def show(metric_id: MetricArg) -> None:
     """The full definition of one metric."""
     from nearhome.metrics import get
 
@@ -79,12 +89,8 @@ def run(
     measures: Annotated[
         str, typer.Option(help="Metric ids or families, comma-separated, or all.")
     ] = "all",
-    period: Annotated[
-        str, typer.Option(help="Span of months, e.g. 2025-04..2026-03.")
-    ] = ...,  # type: ignore[assignment]
-    frequency: Annotated[
-        str, typer.Option(help="month, quarter, fy or rolling12.")
-    ] = "month",
+    period: PeriodOpt = ...,  # type: ignore[assignment]
+    frequency: FrequencyOpt = "month",
     by: Annotated[
         str,
         typer.Option(
@@ -95,10 +101,7 @@ def run(
         str,
         typer.Option(help="Disclosure policy: mhsds, hes or none (direct care only)."),
     ] = "mhsds",
-    icb: Annotated[
-        str | None,
-        typer.Option(help="Only this ICB's residents (and sites, for capacity)."),
-    ] = None,
+    icb: IcbOpt = None,
     out: Annotated[
         Path | None, typer.Option(help="Write to FILE (.csv, .parquet or .xlsx).")
     ] = None,
@@ -106,10 +109,7 @@ def run(
     """Compute metrics for every period of a span and write or print them."""
     from nearhome.metrics import run_metrics, write_results
 
-    if frequency not in FREQUENCIES:
-        raise typer.BadParameter(
-            f"use one of {', '.join(FREQUENCIES)}", param_hint="--frequency"
-        )
+    _check_frequency(frequency)
     with progress_bar("Computing metrics") as update:
         frame = run_metrics(
             warehouse,
@@ -163,24 +163,16 @@ SQL_DIALECTS = ("mssql", "spark", "postgres", "duckdb")
 
 @app.command("sql")
 def sql(
-    metric_id: Annotated[
-        str, typer.Argument(help="Metric id, e.g. bed_days.occupied.")
-    ],
+    metric_id: MetricArg,
     dialect: Annotated[
         str, typer.Option(help="mssql (SQL Server), spark, postgres or duckdb.")
     ] = "mssql",
-    period: Annotated[
-        str, typer.Option(help="Span of months, e.g. 2025-04..2026-03.")
-    ] = ...,  # type: ignore[assignment]
-    frequency: Annotated[
-        str, typer.Option(help="month, quarter, fy or rolling12.")
-    ] = "month",
+    period: PeriodOpt = ...,  # type: ignore[assignment]
+    frequency: FrequencyOpt = "month",
     by: Annotated[
         str, typer.Option(help="One breakdown; cross two with *, e.g. icb*gender.")
     ] = "all",
-    icb: Annotated[
-        str | None, typer.Option(help="Only this ICB's residents (and sites).")
-    ] = None,
+    icb: IcbOpt = None,
 ) -> None:
     """Print one metric's SQL, to run nearhome's exact definition in your warehouse.
 
@@ -196,10 +188,7 @@ def sql(
         raise typer.BadParameter(
             f"use one of {', '.join(SQL_DIALECTS)}", param_hint="--dialect"
         )
-    if frequency not in FREQUENCIES:
-        raise typer.BadParameter(
-            f"use one of {', '.join(FREQUENCIES)}", param_hint="--frequency"
-        )
+    _check_frequency(frequency)
     spec = get(metric_id)
     breakdown = dimensions.parse(by)
     if not all(name in spec.breakdowns for name in breakdown):
