@@ -55,12 +55,13 @@ def main() -> None:
         sys.exit(1)
     except SystemExit:
         raise
-    except Exception as exc:  # the border: anything else is a bug, said plainly
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(1)
-        raise
+    except typer.Abort:
+        sys.exit(1)
+    except typer.TyperException as exc:
+        # Usage errors (a bad option value): typer's own click exceptions all derive from
+        # TyperException; show them as click would, without a traceback.
+        show = getattr(exc, "show", None)
+        if show is None:
+            raise
+        show()
+        sys.exit(int(getattr(exc, "exit_code", 2)))

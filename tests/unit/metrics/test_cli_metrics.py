@@ -80,3 +80,35 @@ def test_run_writes_a_file(tiny_extract, tmp_path) -> None:
         ],
     )
     assert bad.exit_code == 2
+
+
+def test_a_bad_option_value_is_a_usage_error_not_a_traceback(
+    capsys, monkeypatch
+) -> None:
+    """Through the real entry point: the message names the option and the choices."""
+    import sys
+
+    import pytest
+
+    from nearhome.cli import main
+
+    monkeypatch.setattr(
+        sys,
+        "argv",
+        [
+            "nearhome",
+            "metrics",
+            "sql",
+            "bed_days.occupied",
+            "--period",
+            "2025-04..2025-06",
+            "--frequency",
+            "weekly",
+        ],
+    )
+    with pytest.raises(SystemExit) as stopped:
+        main()
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "Invalid value for --frequency" in err and "rolling12" in err
+    assert "Traceback" not in err
