@@ -16,19 +16,27 @@ file (a checkpoint: megabytes written and synced), which SQLite otherwise does i
 commit that fills the log. So the app's connections do not checkpoint on commit; after every
 ``SQLITE_CHECKPOINT_EVERY`` transactions, the request that finished the last one runs a
 passive checkpoint once it has let go of the lock, and nobody waits for it.
+
+On PostgreSQL every statement is a round trip to a server process that, on a busy machine,
+waits to be scheduled. So pooled connections are not pinged on every checkout (a round trip
+per request): only one that sat idle for ``IDLE_PING_SECONDS`` is checked first, and work
+that finds its connection dead (the server restarted under load) runs once more through
+:meth:`BoardDatabase.retrying` on a fresh one. Single reads use :meth:`BoardDatabase.reading`
+(autocommit: no BEGIN and ROLLBACK around one statement).
 """
 
 from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from nearhome.errors import InvalidConfig
@@ -37,6 +45,10 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 SQLITE_CHECKPOINT_EVERY = 200
 """Transactions between checkpoints (a board view writes about four pages of log; SQLite's
 own default is a checkpoint per 1,000 pages)."""
+IDLE_PING_SECONDS = 10.0
+"""A pooled PostgreSQL connection idle this long is pinged before use (see the docstring)."""
+
+T = TypeVar("T")
 
 
 class _SqliteTurns:
@@ -91,6 +103,37 @@ class BoardDatabase:
         ):
             yield session
 
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reads only, in autocommit mode: each statement sees committed data.
+
+        For a request's single read (its session check, one patient's board state) this saves
+        the BEGIN and ROLLBACK round trips of a transaction. Nothing written here is kept in a
+        transaction, so use :meth:`transaction` for anything that writes.
+        """
+        with (
+            self.engine.connect().execution_options(
+                isolation_level="AUTOCOMMIT"
+            ) as connection,
+            Session(bind=connection) as session,
+        ):
+            yield session
+
+    def retrying(self, work: Callable[[], T]) -> T:
+        """Run ``work`` (which opens its own session), once more if the connection was dead.
+
+        A connection found dead (the server restarted since it was last used) makes
+        SQLAlchemy discard every pooled connection opened before; the second try gets a new
+        one. Only a lost connection is retried, never another error. ``work`` must be safe to
+        repeat: reads, or a transaction that rolled back because the connection was lost.
+        """
+        try:
+            return work()
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+        return work()
+
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
@@ -136,7 +179,10 @@ def open_database(url: str) -> BoardDatabase:
 
 def _engine(url: str, backend: str) -> Engine:
     if backend == "postgresql":
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        pg = create_engine(url, pool_size=10, max_overflow=20)
+        event.listen(pg, "checkin", _note_checkin)
+        event.listen(pg, "checkout", _ping_if_idle)
+        return pg
     engine = create_engine(
         url,
         connect_args={
@@ -148,6 +194,30 @@ def _engine(url: str, backend: str) -> Engine:
     )
     event.listen(engine, "connect", _tune_sqlite)
     return engine
+
+
+def _note_checkin(_dbapi_connection: Any, record: Any) -> None:
+    if record is not None:
+        record.info["checked_in_at"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """Check a connection that sat idle in the pool (the pessimistic check, only then).
+
+    Raising ``DisconnectionError`` makes the pool discard it and check out another.
+    """
+    since = record.info.pop("checked_in_at", None)
+    if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+        dbapi_connection.rollback()  # the ping must not leave a transaction open
+    except Exception as exc:
+        raise DisconnectionError("pooled connection was dead") from exc
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:

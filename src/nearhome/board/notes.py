@@ -14,7 +14,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import (
+    BindParameter,
+    Date,
+    Select,
+    bindparam,
+    case,
+    func,
+    select,
+    union,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -95,50 +105,78 @@ class BoardState:
         return 0 if self.entry is None else self.entry.version
 
 
+_IDS: BindParameter[str] = bindparam("ids", expanding=True)
+_TODAY: BindParameter[date] = bindparam("today", type_=Date)
+
+
+def _board_state_query() -> Select[Any]:
+    """Entries, today's red/green day and open barrier counts: one query, one round trip."""
+    keys = union(
+        select(BoardEntry.spell_id).where(BoardEntry.spell_id.in_(_IDS)),
+        select(DayStatus.spell_id).where(
+            DayStatus.spell_id.in_(_IDS), DayStatus.day == _TODAY
+        ),
+        select(Barrier.spell_id).where(
+            Barrier.spell_id.in_(_IDS), Barrier.is_done.is_(False)
+        ),
+    ).subquery("keys")
+    barriers = (
+        select(
+            Barrier.spell_id,
+            func.count().label("open"),
+            func.sum(case((Barrier.due_date < _TODAY, 1), else_=0)).label("overdue"),
+        )
+        .where(Barrier.spell_id.in_(_IDS), Barrier.is_done.is_(False))
+        .group_by(Barrier.spell_id)
+        .subquery("open_barriers")
+    )
+    return (
+        select(
+            keys.c.spell_id.label("key"),
+            *_ENTRY_COLUMNS,
+            DayStatus.status,
+            barriers.c.open,
+            barriers.c.overdue,
+        )
+        .select_from(keys)
+        .outerjoin(BoardEntry, BoardEntry.spell_id == keys.c.spell_id)
+        .outerjoin(
+            DayStatus,
+            (DayStatus.spell_id == keys.c.spell_id) & (DayStatus.day == _TODAY),
+        )
+        .outerjoin(barriers, barriers.c.spell_id == keys.c.spell_id)
+    )
+
+
+_BOARD_STATE = _board_state_query()
+_ENTRY_NAMES = tuple(column.key for column in _ENTRY_COLUMNS)
+
+
 def load_board_state(
     session: Session, spell_ids: Sequence[str], *, today: date
 ) -> dict[str, BoardState]:
     """Board entries, today's red/green day and barrier counts for the given spells.
 
-    Read as plain column values, not ORM objects: every board view runs this for a whole
-    ward, and building and tracking mapped instances cost more than the queries.
+    One query (a board view on PostgreSQL pays per round trip), read as plain column values,
+    not ORM objects: every board view runs this for a whole ward, and building and tracking
+    mapped instances cost more than the queries.
     """
     ids = list(spell_ids)
     if not ids:
         return {}
-    entries = {
-        row.spell_id: EntryValues(**row._asdict())
-        for row in session.execute(
-            select(*_ENTRY_COLUMNS).where(BoardEntry.spell_id.in_(ids))
+    found: dict[str, BoardState] = {}
+    for row in session.execute(_BOARD_STATE, {"ids": ids, "today": today}):
+        values = row._mapping
+        found[row.key] = BoardState(
+            entry=None
+            if values["spell_id"] is None
+            else EntryValues(**{name: values[name] for name in _ENTRY_NAMES}),
+            day_status=values["status"],
+            barriers_open=int(values["open"] or 0),
+            barriers_overdue=int(values["overdue"] or 0),
         )
-    }
-    # A Result has keys(), so dict(result) would misread it: build the dict explicitly.
-    statuses = {  # noqa: C416
-        spell_id: status
-        for spell_id, status in session.execute(
-            select(DayStatus.spell_id, DayStatus.status).where(
-                DayStatus.spell_id.in_(ids), DayStatus.day == today
-            )
-        )
-    }
-    overdue = func.sum(case((Barrier.due_date < today, 1), else_=0))
-    counts = {
-        row[0]: (int(row[1]), int(row[2] or 0))
-        for row in session.execute(
-            select(Barrier.spell_id, func.count(), overdue)
-            .where(Barrier.spell_id.in_(ids), Barrier.is_done.is_(False))
-            .group_by(Barrier.spell_id)
-        )
-    }
-    return {
-        spell_id: BoardState(
-            entry=entries.get(spell_id),
-            day_status=statuses.get(spell_id),
-            barriers_open=counts.get(spell_id, (0, 0))[0],
-            barriers_overdue=counts.get(spell_id, (0, 0))[1],
-        )
-        for spell_id in ids
-    }
+    empty = BoardState(None, None, 0, 0)
+    return {spell_id: found.get(spell_id, empty) for spell_id in ids}
 
 
 def _record(entry: BoardEntry | None, day_status: str | None) -> dict[str, Any]:

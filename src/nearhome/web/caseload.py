@@ -8,11 +8,12 @@ its existence is not revealed) are applied in one place.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from nearhome.board.notes import load_board_state
+from nearhome.board.notes import BoardState, load_board_state
 from nearhome.board.rows import BoardRow, build_rows
 from nearhome.errors import NotFound
 from nearhome.web.auth import Identity
@@ -41,11 +42,11 @@ def scoped_rows(
     today = context.today()
     census = context.census.census(identity.scope, today)
     ids = [str(r["spell_id"]) for r in census]
-    if session is not None:
-        states = load_board_state(session, ids, today=today)
-    else:
-        with context.database.sessions() as own:
-            states = load_board_state(own, ids, today=today)
+    states = (
+        load_board_state(session, ids, today=today)
+        if session is not None
+        else _read_states(context, ids, today)
+    )
     return build_rows(census, states, codes=context.codes, today=today)
 
 
@@ -67,9 +68,21 @@ def scoped_row(context: AppContext, identity: Identity, spell_id: str) -> BoardR
             "There is no current inpatient with that reference on your list.",
             hint="They may have been discharged or moved to a ward you do not cover.",
         )
-    with context.database.sessions() as session:
-        states = load_board_state(session, [spell_id], today=today)
+    states = _read_states(context, [spell_id], today)
     return build_rows(census, states, codes=context.codes, today=today)[0]
+
+
+def _read_states(
+    context: AppContext, ids: list[str], today: date
+) -> dict[str, BoardState]:
+    """Board state read on its own: one autocommit query, retried on a lost connection."""
+    database = context.database
+
+    def read() -> dict[str, BoardState]:
+        with database.reading() as session:
+            return load_board_state(session, ids, today=today)
+
+    return database.retrying(read)
 
 
 def form_values(row: BoardRow) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from nearhome.appdb import Actor, BoardDatabase, record_view
 from nearhome.appdb.accounts import LockoutPolicy
-from nearhome.appdb.sessions import find_signed_in
+from nearhome.appdb.sessions import SignedInUser, find_signed_in
 from nearhome.board.census import CensusCache
 from nearhome.board.codes import BoardCodes
 from nearhome.data.warehouse import Warehouse
@@ -79,8 +79,14 @@ def get_context(request: Request) -> AppContext:
 
 
 def _lookup_identity(context: AppContext, token: str) -> Identity | None:
-    with context.database.sessions() as session:
-        user = find_signed_in(session, token, now=context.now())
+    """The session check: one autocommit read (one round trip), retried on a lost connection."""
+    database = context.database
+
+    def check() -> SignedInUser | None:
+        with database.reading() as session:
+            return find_signed_in(session, token, now=context.now())
+
+    user = database.retrying(check)
     if user is None:
         return None
     return Identity(

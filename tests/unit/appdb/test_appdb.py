@@ -6,7 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from alembic import command
-from sqlalchemy import inspect
+from psycopg.pq import TransactionStatus
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import DBAPIError
 
 from nearhome.appdb import (
     Actor,
@@ -16,6 +18,7 @@ from nearhome.appdb import (
     open_database,
     record_event,
 )
+from nearhome.appdb import database as database_module
 from nearhome.appdb.accounts import (
     LockoutPolicy,
     NewUser,
@@ -224,3 +227,55 @@ def test_naive_datetimes_are_refused(database: BoardDatabase):
             at=datetime(2026, 1, 1),
         )
         session.flush()
+
+
+def _terminate_pooled_connections(database: BoardDatabase) -> None:
+    """Kill the server side of every pooled connection, as a server restart would."""
+    with database.reading() as session:
+        pid = session.scalar(text("SELECT pg_backend_pid()"))
+    killer = create_engine(database.url)
+    try:
+        with killer.begin() as connection:
+            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    finally:
+        killer.dispose()
+
+
+@pytest.mark.postgres
+def test_a_connection_lost_under_load_is_retried_once(database: BoardDatabase):
+    if database.dialect != "postgresql":
+        pytest.skip("only PostgreSQL connections can be lost")
+    _terminate_pooled_connections(database)
+
+    def read() -> int | None:
+        with database.reading() as session:
+            return session.scalar(text("SELECT 1"))
+
+    assert database.retrying(read) == 1
+    _terminate_pooled_connections(database)
+    with pytest.raises(DBAPIError):  # without the retry, the dead connection fails
+        read()
+
+
+@pytest.mark.postgres
+def test_a_connection_idle_in_the_pool_is_checked_before_use(
+    database: BoardDatabase, monkeypatch: pytest.MonkeyPatch
+):
+    if database.dialect != "postgresql":
+        pytest.skip("only PostgreSQL connections can be lost")
+    monkeypatch.setattr(database_module, "IDLE_PING_SECONDS", 0.0)
+    _terminate_pooled_connections(database)
+    with database.transaction() as session:  # no retry: the ping found it dead
+        assert session.scalar(text("SELECT 1")) == 1
+    with database.reading() as session:  # and the ping leaves no transaction open
+        assert session.scalar(text("SELECT 2")) == 2
+
+
+def test_single_reads_take_no_transaction(database: BoardDatabase):
+    with database.reading() as session:
+        raw = session.connection().connection.dbapi_connection
+        assert session.scalar(text("SELECT 1")) == 1
+        if database.dialect == "sqlite":
+            assert raw.isolation_level is None  # type: ignore[union-attr]
+        else:  # no BEGIN was sent: the server sees no transaction
+            assert raw.info.transaction_status == TransactionStatus.IDLE  # type: ignore[union-attr]

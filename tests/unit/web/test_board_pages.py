@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import create_engine, event, select, text
 
 from nearhome.appdb import AuditEvent, BoardEntry, CrfdRecord, EddRecord, User
 from nearhome.web.harness import BoardHarness
@@ -366,3 +367,46 @@ def test_home_redirects_by_role(harness, signed_in):
         client, _ = signed_in(username)
         assert client.get("/", follow_redirects=False).headers["location"] == home
         assert client.get("/login", follow_redirects=False).headers["location"] == home
+
+
+def test_board_and_edits_survive_a_lost_database_connection(harness, signed_in):
+    """The server side of every pooled connection dies (as in a restart); nobody notices."""
+    database = harness.database
+    if database.dialect != "postgresql":
+        pytest.skip("only PostgreSQL connections can be lost")
+    client, csrf = signed_in("ward")
+    database.dispose()
+    pids: list[int] = []
+    event.listen(
+        database.engine,
+        "connect",
+        lambda raw, _record: pids.append(raw.info.backend_pid),
+    )
+    assert client.get("/board").status_code == 200
+    spell = first_spell(harness)
+
+    def kill_pool() -> None:
+        killer = create_engine(database.url)
+        with killer.begin() as connection:
+            for pid in pids:
+                connection.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+        killer.dispose()
+        pids.clear()
+
+    kill_pool()
+    page = client.get("/board")
+    assert page.status_code == 200
+    assert f'id="row-{spell}"' in page.text
+    kill_pool()
+    saved = client.post(
+        f"/board/rows/{spell}",
+        data=entry_form(harness),
+        headers={**HX, "X-CSRF-Token": csrf},
+    )
+    assert saved.status_code == 200
+    with database.sessions() as session:
+        views = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "view_board")
+        ).all()
+        assert len(views) >= 2  # every view still audited
+        assert session.get(BoardEntry, spell) is not None

@@ -70,7 +70,24 @@ def _board_page(
     filter_key: str,
     sort: str,
 ) -> dict[str, Any]:
-    """The board page's template values, with the view audited (committed before return)."""
+    """The board page's template values, with the view audited (committed before return).
+
+    One transaction: the board state (one query) and the audit insert. Retried once if the
+    pooled connection turned out dead, which rolled the first try back.
+    """
+    return context.database.retrying(
+        lambda: _board_page_once(request, context, who, ward, filter_key, sort)
+    )
+
+
+def _board_page_once(
+    request: Request,
+    context: AppContext,
+    who: Identity,
+    ward: str,
+    filter_key: str,
+    sort: str,
+) -> dict[str, Any]:
     with context.database.transaction() as session:
         everyone = scoped_rows(context, who, session)
         wards = sorted({r.ward_code for r in everyone if r.ward_code})
