@@ -8,10 +8,12 @@ a killed process leaves the warehouse exactly as it was.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,7 +74,7 @@ def load_extract(
             )
         load_id = _load_id(staged)
         result = LoadResult(load_id=load_id, report=report)
-        with warehouse.transaction():
+        with warehouse.transaction(), _unordered_writes(warehouse):
             _write_raw(warehouse, staged, result, progress)
             _write_reference(warehouse, staged)
             rebuild_canonical(warehouse, progress)
@@ -81,6 +83,29 @@ def load_extract(
     finally:
         drop_staging(staged)
     return result
+
+
+@contextlib.contextmanager
+def _unordered_writes(warehouse: Warehouse) -> Iterator[None]:
+    """Let DuckDB write rows in any order while the load writes its tables.
+
+    Staging keeps insertion order (row numbers are read from it); the raw and canonical
+    tables have no meaningful order, and inserting without keeping it lets every thread
+    write its own rows instead of merging them back into scan order.
+    """
+    if warehouse.name != "duckdb":
+        yield
+        return
+    con = warehouse.backend.con
+    before = con.execute(
+        "SELECT current_setting('preserve_insertion_order')"
+    ).fetchone()
+    con.execute("SET preserve_insertion_order=false")
+    try:
+        yield
+    finally:
+        kept = "true" if before is None or before[0] else "false"
+        con.execute(f"SET preserve_insertion_order={kept}")
 
 
 def _forgive_known_reference(report: ValidationReport, warehouse: Warehouse) -> None:
