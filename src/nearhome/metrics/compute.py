@@ -571,12 +571,13 @@ def execute(run: Run, request: Plan, periods: pd.DataFrame) -> pd.DataFrame:
     # Each composite reads its parts by id: filtering and re-stacking the whole long
     # frame once per composite would cost (composites x rows).
     by_measure = {str(m): rows for m, rows in long.groupby("measure_id", sort=False)}
+    del long  # the parts above hold every row: one copy in memory, not two
     for metric_id, breakdowns in composites.items():  # components come first in pairs
         by_measure[metric_id] = divide(
             by_measure, get(metric_id), breakdowns, population
         )
     if not by_measure:
-        return long
+        return pd.DataFrame(columns=LONG)
     return pd.concat(list(by_measure.values()), ignore_index=True)
 
 

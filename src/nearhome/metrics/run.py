@@ -173,6 +173,7 @@ def run_metrics(  # noqa: PLR0913
     )
     long = execute(run, request, grid)
     frame = tidy(long, specs, breakdowns)
+    del long  # millions of rows in a whole-catalogue run: freed before sorting
     frame = _sorted(frame, specs, breakdowns)
     frame.attrs["nearhome"] = _metadata(
         specs, breakdowns, periods, frequency, icb, store
