@@ -38,17 +38,7 @@ def record_event(
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Add one audit event in the caller's transaction (so it commits with the change)."""
-    event = AuditEvent(
-        at=at,
-        user_id=actor.user_id,
-        username=actor.username,
-        role=actor.role,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        detail=detail,
-        request_id=actor.request_id,
-    )
+    event = AuditEvent(**_columns(actor, action, object_type, object_id, at, detail))
     session.add(event)
     return event
 
@@ -70,17 +60,31 @@ def record_view(
     """
     session.execute(
         insert(AuditEvent).values(
-            at=at,
-            user_id=actor.user_id,
-            username=actor.username,
-            role=actor.role,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            detail=detail,
-            request_id=actor.request_id,
+            **_columns(actor, action, object_type, object_id, at, detail)
         )
     )
+
+
+def _columns(
+    actor: Actor,
+    action: str,
+    object_type: str,
+    object_id: str | None,
+    at: datetime,
+    detail: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """One audit row's column values: the same for an ORM event and a plain insert."""
+    return {
+        "at": at,
+        "user_id": actor.user_id,
+        "username": actor.username,
+        "role": actor.role,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "detail": detail,
+        "request_id": actor.request_id,
+    }
 
 
 def events_for(
