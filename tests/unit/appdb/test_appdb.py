@@ -229,6 +229,14 @@ def test_naive_datetimes_are_refused(database: BoardDatabase):
         session.flush()
 
 
+POSTGRES_ONLY = pytest.mark.parametrize(
+    "database_url",
+    [pytest.param("postgres", marks=pytest.mark.postgres)],
+    indirect=True,
+)
+"""Connections can only be lost on a server: these tests run on PostgreSQL alone."""
+
+
 def _terminate_pooled_connections(database: BoardDatabase) -> None:
     """Kill the server side of every pooled connection, as a server restart would."""
     with database.reading() as session:
@@ -241,10 +249,8 @@ def _terminate_pooled_connections(database: BoardDatabase) -> None:
         killer.dispose()
 
 
-@pytest.mark.postgres
+@POSTGRES_ONLY
 def test_a_connection_lost_under_load_is_retried_once(database: BoardDatabase):
-    if database.dialect != "postgresql":
-        pytest.skip("only PostgreSQL connections can be lost")
     _terminate_pooled_connections(database)
 
     def read() -> int | None:
@@ -257,12 +263,10 @@ def test_a_connection_lost_under_load_is_retried_once(database: BoardDatabase):
         read()
 
 
-@pytest.mark.postgres
+@POSTGRES_ONLY
 def test_a_connection_idle_in_the_pool_is_checked_before_use(
     database: BoardDatabase, monkeypatch: pytest.MonkeyPatch
 ):
-    if database.dialect != "postgresql":
-        pytest.skip("only PostgreSQL connections can be lost")
     monkeypatch.setattr(database_module, "IDLE_PING_SECONDS", 0.0)
     _terminate_pooled_connections(database)
     with database.transaction() as session:  # no retry: the ping found it dead
