@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -56,8 +57,10 @@ async def show_board(
     interpreter lock and all of them finishing late together.
     """
     context, who = get_context(request), require(identity)
+    # Retried once if the pooled connection turned out dead (the first try rolled back).
     page = await run_in_threadpool(
-        _board_page, request, context, who, ward, filter_key, sort
+        context.database.retrying,
+        partial(_board_page, request, context, who, ward, filter_key, sort),
     )
     return context.templates.TemplateResponse(request, "board.html", page)
 
@@ -70,24 +73,8 @@ def _board_page(
     filter_key: str,
     sort: str,
 ) -> dict[str, Any]:
-    """The board page's template values, with the view audited (committed before return).
-
-    One transaction: the board state (one query) and the audit insert. Retried once if the
-    pooled connection turned out dead, which rolled the first try back.
-    """
-    return context.database.retrying(
-        lambda: _board_page_once(request, context, who, ward, filter_key, sort)
-    )
-
-
-def _board_page_once(
-    request: Request,
-    context: AppContext,
-    who: Identity,
-    ward: str,
-    filter_key: str,
-    sort: str,
-) -> dict[str, Any]:
+    """The board page's template values, with the view audited (committed before return):
+    one transaction holds the board state (one query) and the audit insert."""
     with context.database.transaction() as session:
         everyone = scoped_rows(context, who, session)
         wards = sorted({r.ward_code for r in everyone if r.ward_code})
