@@ -23,6 +23,8 @@ from nearhome.metrics.measures import (
     Facts,
     Population,
     Tables,
+    Wanted,
+    wants,
 )
 from nearhome.metrics.spells import spell_outcomes
 
@@ -51,7 +53,7 @@ def spell_dimensions() -> tuple[str, ...]:
     )
 
 
-def admission_rows(tables: Tables, periods: Table) -> Table:
+def admission_rows(tables: Tables, periods: Table, wanted: Wanted = None) -> Table:
     """One row per admission in a period, with the ward stay it started on."""
     spell = tables["spell"]
     rows = spell.join(periods, in_period(spell.admission_date, periods))
@@ -63,12 +65,16 @@ def admission_rows(tables: Tables, periods: Table) -> Table:
         "is_inappropriate_oap",
         anchor_date=rows.admission_date,
     )
-    return ward_stay_at(rows, tables, ["spell_id", "period_start"])
+    return ward_stay_at(rows, tables, ["spell_id", "period_start"], wanted)
 
 
-def discharge_rows(tables: Tables, periods: Table) -> Table:
+def discharge_rows(tables: Tables, periods: Table, wanted: Wanted = None) -> Table:
     """One row per discharge in a period, with LOS, readmission and CRFD columns."""
-    spell = spell_outcomes(tables)
+    spell = spell_outcomes(
+        tables,
+        readmissions=wants(wanted, "is_readmission_index", "days_to_readmission"),
+        crfd=wants(wanted, "los_less_crfd_days"),
+    )
     rows = spell.join(periods, in_period(spell.discharge_date, periods))
     los = rows.los_days.cast("int64")
     rows = rows.select(
@@ -80,10 +86,10 @@ def discharge_rows(tables: Tables, periods: Table) -> Table:
         los_days=los,
         los_less_crfd_days=(los - rows.crfd_days).clip(lower=0),
     )
-    return ward_stay_at(rows, tables, ["spell_id", "period_start"])
+    return ward_stay_at(rows, tables, ["spell_id", "period_start"], wanted)
 
 
-def open_spell_rows(tables: Tables, periods: Table) -> Table:
+def open_spell_rows(tables: Tables, periods: Table, wanted: Wanted = None) -> Table:
     """One row per spell open at a period's end, with its length of stay so far."""
     spell = tables["spell"]
     rows = spell.join(
@@ -95,7 +101,7 @@ def open_spell_rows(tables: Tables, periods: Table) -> Table:
         anchor_date=rows.period_last,
         los_so_far_days=days_between(rows.period_end, rows.admission_date),
     )
-    return ward_stay_at(rows, tables, ["spell_id", "period_start"])
+    return ward_stay_at(rows, tables, ["spell_id", "period_start"], wanted)
 
 
 ADMISSIONS = Facts(

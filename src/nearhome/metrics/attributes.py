@@ -17,7 +17,7 @@ import ibis
 from ibis.expr.types import Table
 
 from nearhome.metrics.calendar import age_on, days_between
-from nearhome.metrics.measures import Tables
+from nearhome.metrics.measures import Tables, Wanted, wants
 
 PERSON_COLUMNS = (
     "region_code",
@@ -49,14 +49,21 @@ LEGAL_PRIORITY = {
 """When several legal status periods cover a day, the most restrictive group wins."""
 
 
-def ward_stay_at(rows: Table, tables: Tables, key: Sequence[str]) -> Table:
+def ward_stay_at(
+    rows: Table, tables: Tables, key: Sequence[str], wanted: Wanted = None
+) -> Table:
     """Add the ward stay current on ``anchor_date`` to each row identified by ``key``.
 
     ``rows`` has ``spell_id`` and ``anchor_date`` (several spells per key are allowed:
     the best ward stay across them wins). The ward stay chosen is the latest one that
     started on or before the anchor date; if none had, the earliest one after it.
     Ties go to the stay that ends later (a same-day transfer's second ward).
+
+    When ``wanted`` reads no ward column the rows are returned as they are, so pass it
+    only for rows that already have one row per ``key``.
     """
+    if not wants(wanted, *WARD_COLUMNS):
+        return rows
     stays = tables["ward_stay"].select(
         _ws_spell="spell_id",
         _ws_id="ward_stay_id",
@@ -157,19 +164,26 @@ def needs_legal_status(columns: Sequence[str]) -> bool:
     )
 
 
-def with_attributes(rows: Table, tables: Tables) -> Table:
-    """Every attribute the rows' keys allow (person, provider, site, legal status, area)."""
+def with_attributes(rows: Table, tables: Tables, wanted: Wanted = None) -> Table:
+    """Every attribute the rows' keys allow (person, provider, site, legal status, area),
+    or of those only the ones ``wanted`` reads."""
+    if wanted is not None and "is_in_area" in wanted:
+        wanted = wanted | {"icb_code", "site_icb_code"}
     # A view is a fresh relation: facts built from nested joins otherwise confuse Ibis's
     # join-chain flattening when the first lookup is joined on.
     rows = rows.view()
     columns = set(rows.columns)
-    if "person_id" in columns and "icb_code" not in columns:
+    if (
+        "person_id" in columns
+        and "icb_code" not in columns
+        and wants(wanted, *PERSON_COLUMNS, "age")
+    ):
         rows = with_person(rows, tables)
-    if "provider_code" in columns:
+    if "provider_code" in columns and wants(wanted, "provider_name", "provider_type"):
         rows = with_provider(rows, tables)
-    if "site_code" in columns:
+    if "site_code" in columns and wants(wanted, "site_name", "site_icb_code"):
         rows = with_site(rows, tables)
-    if needs_legal_status(list(columns)):
+    if needs_legal_status(list(columns)) and wants(wanted, "legal_status_group"):
         rows = with_legal_status(rows, tables)
     if {"icb_code", "site_icb_code"} <= set(rows.columns):
         rows = rows.mutate(is_in_area=rows.site_icb_code == rows.icb_code)

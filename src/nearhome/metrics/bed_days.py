@@ -17,7 +17,16 @@ from nearhome.metrics import dimensions
 from nearhome.metrics.calendar import days_between, open_at_end, touches
 from nearhome.metrics.define import metric
 from nearhome.metrics.intervals import OPEN_END, merged
-from nearhome.metrics.measures import Count, Distinct, FactMeasure, Facts, Tables, Total
+from nearhome.metrics.measures import (
+    Count,
+    Distinct,
+    FactMeasure,
+    Facts,
+    Tables,
+    Total,
+    Wanted,
+    wants,
+)
 
 LEAVE_KINDS = ("home_leave", "leave_of_absence")
 """Leave subtracted for MHS25 (AWOL is not subtracted)."""
@@ -65,8 +74,11 @@ def _detained_days(tables: Tables, stays: Table) -> Table:
     ).aggregate(detained_days=days.sum())
 
 
-def ward_stay_rows(tables: Tables, periods: Table) -> Table:
-    """One row per ward stay per period it touches, with its bed days in the period."""
+def ward_stay_rows(tables: Tables, periods: Table, wanted: Wanted = None) -> Table:
+    """One row per ward stay per period it touches, with its bed days in the period.
+
+    Leave and detained days are looked up only when read (they are most of the cost).
+    """
     ws = tables["ward_stay"]
     stays = ws.join(periods, touches(ws.start_date, ws.end_date, periods))
     stays = stays.mutate(
@@ -75,12 +87,21 @@ def ward_stay_rows(tables: Tables, periods: Table) -> Table:
         ),
         is_open_at_end=open_at_end(stays.start_date, stays.end_date, stays),
     )
-    for extra in (_leave_days(tables, stays), _detained_days(tables, stays)):
+    extras = []
+    if wants(wanted, "leave_days", "net_days"):
+        extras.append(_leave_days(tables, stays))
+    if wants(wanted, "detained_days"):
+        extras.append(_detained_days(tables, stays))
+    for extra in extras:
         stays = stays.left_join(
             extra,
             (stays.ward_stay_id == extra._k_stay)
             & (stays.period_start == extra._k_period),
         ).drop("_k_stay", "_k_period")
+    leave = stays.leave_days if "leave_days" in stays.columns else ibis.literal(0)
+    detained = (
+        stays.detained_days if "detained_days" in stays.columns else ibis.literal(0)
+    )
     return stays.select(
         "period_start",
         "period_end",
@@ -96,9 +117,9 @@ def ward_stay_rows(tables: Tables, periods: Table) -> Table:
         "site_icb_code",
         "bed_days",
         "is_open_at_end",
-        leave_days=ibis.coalesce(stays.leave_days, 0),
-        net_days=ibis.greatest(stays.bed_days - ibis.coalesce(stays.leave_days, 0), 0),
-        detained_days=ibis.coalesce(stays.detained_days, 0),
+        leave_days=ibis.coalesce(leave, 0),
+        net_days=ibis.greatest(stays.bed_days - ibis.coalesce(leave, 0), 0),
+        detained_days=ibis.coalesce(detained, 0),
     )
 
 

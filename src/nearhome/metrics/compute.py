@@ -17,14 +17,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import ibis
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 from ibis.expr.types import Table
 
 from nearhome.data.warehouse import Warehouse
-from nearhome.metrics import dimensions
+from nearhome.metrics import coded, dimensions
 from nearhome.metrics.attributes import needs_legal_status, with_attributes
+from nearhome.metrics.coded import EMPTY, PeriodGrid, Strings
 from nearhome.metrics.measures import Composite, FactMeasure, Facts, Population
 from nearhome.metrics.population import population_rows, population_table, range_key
 from nearhome.metrics.population import supports as population_supports
@@ -34,16 +36,20 @@ Breakdown = tuple[str, ...]
 Key = tuple[str, Breakdown]
 Progress = Callable[[str, float], None]
 PERIOD_COLUMNS = ["period_start", "period_last"]
+"""The period columns of every query (the coded frames keep its index, ``period``)."""
 LEVELS = ["level_0", "desc_0", "level_1", "desc_1"]
+TEXT = ("breakdown", *LEVELS)
+"""Text columns of query results, held as string codes (:mod:`~nearhome.metrics.coded`)."""
 LONG = [
     "measure_id",
     "breakdown",
-    *PERIOD_COLUMNS,
+    "period",
     *LEVELS,
     "numerator",
     "denominator",
     "statistic",
 ]
+"""Columns of the coded long frame: text as codes, the period as its grid index."""
 MAX_CROSS = 2
 BATCH = 24
 """Breakdowns per query: one UNION ALL of this many aggregations."""
@@ -229,25 +235,29 @@ def stacked(parts: Sequence[Table]) -> Table:
     return parts[0] if len(parts) == 1 else ibis.union(*parts, distinct=False)
 
 
-def _dates(frame: pd.DataFrame) -> pd.DataFrame:
-    for column in PERIOD_COLUMNS:
-        frame[column] = pd.to_datetime(frame[column]).dt.date
-    for column in LEVELS:
-        if column in frame:
-            frame[column] = frame[column].fillna("").astype(str)
-    return frame
+def describe(frame: pd.DataFrame, strings: Strings) -> pd.DataFrame:
+    """Fill ``desc_0``/``desc_1`` from each dimension's labels (or the level itself).
 
-
-def describe(frame: pd.DataFrame) -> pd.DataFrame:
-    """Fill ``desc_0``/``desc_1`` from each dimension's labels (or the level itself)."""
-    for label, rows in frame.groupby("breakdown", sort=False):
-        dims = str(label).split(dimensions.JOIN)
-        for i, name in enumerate(dims):
+    Labels are looked up once per distinct (level, description) pair, not per row.
+    """
+    breakdowns = frame["breakdown"].to_numpy()
+    for code in pd.unique(breakdowns):
+        rows = np.flatnonzero(breakdowns == code)
+        for i, name in enumerate(strings.text(int(code)).split(dimensions.JOIN)):
             dim = dimensions.dimensions()[name]
-            read = rows[f"desc_{i}"].where(rows[f"desc_{i}"] != "", rows[f"level_{i}"])
-            frame.loc[rows.index, f"desc_{i}"] = dim.describe(
-                rows[f"level_{i}"], read
-            ).to_numpy()
+            level = frame[f"level_{i}"].to_numpy()[rows]
+            given = frame[f"desc_{i}"].to_numpy()[rows]
+            read = np.where(given != EMPTY, given, level)
+            if dim.labels:
+                pairs, inverse = np.unique((level << 32) | read, return_inverse=True)
+                described = dim.describe(
+                    pd.Series(strings.decode(pairs >> 32)),
+                    pd.Series(strings.decode(pairs & 0xFFFFFFFF)),
+                )
+                read = strings.codes(described.astype(str))[inverse.reshape(-1)]
+            column = frame[f"desc_{i}"].to_numpy().copy()
+            column[rows] = read
+            frame[f"desc_{i}"] = column
     return frame
 
 
@@ -256,18 +266,27 @@ def _melt(
     specs: Sequence[MetricSpec],
     wanted: set[Key],
     columns: Mapping[str, str],
+    strings: Strings,
 ) -> pd.DataFrame:
     """A stacked wide result as long rows, keeping only the planned pairs."""
-    frame = describe(frame)
+    frame = describe(frame, strings)
+    breakdowns = frame["breakdown"].to_numpy()
     parts = []
     for j, spec in enumerate(specs):
-        labels = {dimensions.label(b) for m, b in wanted if m == spec.id}
-        rows = frame[frame["breakdown"].isin(labels).to_numpy()]
-        part = rows[["breakdown", *PERIOD_COLUMNS, *LEVELS]].assign(measure_id=spec.id)
+        labels = strings.codes(dimensions.label(b) for m, b in wanted if m == spec.id)
+        mask = np.isin(breakdowns, labels)
+        part = {
+            "measure_id": np.full(int(mask.sum()), strings.code(spec.id)),
+            **{c: frame[c].to_numpy()[mask] for c in ("breakdown", "period", *LEVELS)},
+        }
         for name in PARTS:
             column = columns.get(f"m{j}_{name}")
-            part[name] = rows[column].astype("float64") if column else np.nan
-        parts.append(part[LONG])
+            part[name] = (
+                frame[column].to_numpy()[mask]
+                if column
+                else np.full(len(part["period"]), np.nan)
+            )
+        parts.append(pd.DataFrame(part))
     return pd.concat(parts, ignore_index=True)
 
 
@@ -278,8 +297,10 @@ class Run:
     warehouse: Warehouse
     tables: Mapping[str, Table]
     periods: Table
+    grid: PeriodGrid
     icb: str | None
     progress: Progress | None = None
+    strings: Strings = field(default_factory=Strings)
     frames: list[pd.DataFrame] = field(default_factory=list)
     done: int = 0
     total: int = 1
@@ -291,27 +312,32 @@ class Run:
             self.progress(message, min(self.done / max(self.total, 1), 1.0))
 
     def execute(self, expr: Table) -> pd.DataFrame:
-        """Run one query (the warehouse's execute: the one execution point)."""
-        return _dates(self.warehouse.execute(expr))
+        """Run one query and read its result coded (:mod:`~nearhome.metrics.coded`)."""
+        return coded.frame(self.warehouse.to_arrow(expr), self.strings, self.grid, TEXT)
 
     def facts(self, facts: Facts, groups: Mapping[Breakdown, list[MetricSpec]]) -> None:
         """Compute every metric × breakdown of one facts table."""
-        built = facts.build(self.tables, self.periods)
+        specs = list(
+            {spec.id: spec for wanted in groups.values() for spec in wanted}.values()
+        )
+        read = self.read(facts, groups, specs)
+        built = facts.build(self.tables, self.periods, read)
         # The legal status lookup reads the facts twice (its keys, then the join back):
         # built once and stored, they are not computed twice (England: 25 s -> 14 s).
         staged = (
             _materialise(built, self.warehouse)
-            if len(groups) > 1 and needs_legal_status(built.columns)
+            if len(groups) > 1
+            and needs_legal_status(built.columns)
+            and "legal_status_group" in read
             else built
         )
-        rows = with_attributes(staged, self.tables)
+        rows = with_attributes(staged, self.tables, read)
         if self.icb is not None:
             rows = rows.filter(rows[facts.scope] == self.icb)
-        specs = list(
-            {spec.id: spec for wanted in groups.values() for spec in wanted}.values()
-        )
         wanted = {(spec.id, b) for b, chosen in groups.items() for spec in chosen}
         rows, parts, columns = inputs(rows, specs)
+        used = {name for _, x, w in parts.values() for name in (x, w) if name}
+        rows = rows.select(*[c for c in rows.columns if c in read or c in used])
         cached = _materialise(rows, self.warehouse) if len(groups) > 1 else rows
         if staged is not built:
             staged.release()  # type: ignore[attr-defined]
@@ -322,13 +348,50 @@ class Run:
                 frame = self.execute(
                     stacked([aggregation(cached, b, parts) for b in batch])
                 )
-                self.frames.append(_melt(frame, specs, wanted, columns))
+                self.frames.append(_melt(frame, specs, wanted, columns, self.strings))
                 self.report(
                     f"{facts.name} by {dimensions.label(batch[-1])}", len(batch)
                 )
         finally:
             if cached is not rows:
                 cached.release()  # type: ignore[attr-defined]
+
+    def read(
+        self,
+        facts: Facts,
+        groups: Mapping[Breakdown, list[MetricSpec]],
+        specs: Sequence[MetricSpec],
+    ) -> frozenset[str]:
+        """The facts columns this request reads: the periods, its breakdowns' levels
+        and names, its metrics' values and filters, and the scope.
+
+        Found from the full facts expression (cheap: nothing runs), so a request of
+        two breakdowns does not pay for every lookup a whole catalogue needs.
+        """
+        full = with_attributes(
+            facts.build(self.tables, self.periods, None), self.tables
+        )
+        names = set(PERIOD_COLUMNS)
+        for breakdown in groups:
+            for dim in (dimensions.dimensions()[name] for name in breakdown):
+                names.update(dim.columns)
+                if dim.label_column is not None:
+                    names.add(dim.label_column)
+        if self.icb is not None:
+            names.add(facts.scope)
+        for spec in specs:
+            for part in PARTS:
+                aggregate = getattr(spec.computation, part)
+                if aggregate is None:
+                    continue
+                for value in aggregate.inputs(full):
+                    if value is not None:
+                        names.update(
+                            field.name
+                            for field in value.op().find(ops.Field)
+                            if field.rel == full.op()
+                        )
+        return frozenset(names)
 
     def populations(self, needed: Mapping[Breakdown, set[Population]]) -> pd.DataFrame:
         """Population by year and level for every breakdown that needs one (one query)."""
@@ -348,13 +411,11 @@ class Run:
                 )
             )
         try:
-            frame = self.warehouse.execute(stacked(parts))
+            result = self.warehouse.to_arrow(stacked(parts))
         finally:
             if cached is not rows:
                 cached.release()  # type: ignore[attr-defined]
-        for column in LEVELS:
-            frame[column] = frame[column].fillna("").astype(str)
-        frame = describe(frame)
+        frame = describe(coded.frame(result, self.strings, None, TEXT), self.strings)
         self.report("population", len(needed))
         return frame
 
@@ -385,50 +446,67 @@ def _materialise(rows: Table, warehouse: Warehouse) -> Table:
 # --- after execution: zero-fill and composites ----------------------------------------
 
 
+CODES = ["measure_id", "breakdown", "period", *LEVELS]
+"""Integer columns of the coded long frame."""
+
+
+def _empty(columns: Sequence[str]) -> pd.DataFrame:
+    """A coded frame with no rows (codes as integers, figures as floats)."""
+    return pd.DataFrame(
+        {c: np.zeros(0, dtype=np.int64 if c in CODES else np.float64) for c in columns}
+    )
+
+
+def _as_codes(frame: pd.DataFrame) -> pd.DataFrame:
+    """Code columns back to integers after an outer merge made them float (a code
+    missing on both sides reads as the empty string)."""
+    for column in CODES:
+        if column in frame and frame[column].dtype != np.int64:
+            frame[column] = frame[column].fillna(EMPTY).astype(np.int64)
+    return frame
+
+
 def complete(
-    long: pd.DataFrame, pairs: Sequence[Key], periods: pd.DataFrame
+    long: pd.DataFrame, pairs: Sequence[Key], periods: int, strings: Strings
 ) -> pd.DataFrame:
     """Zero-fill: every period for every level seen, zero counts where nothing happened
     (a quiet month reads 0, not a missing row); ``all`` rows always exist.
 
     Only the missing (level, period) cells are built and appended: merging the whole
-    result against the full grid would hash every row's eight keys again.
+    result against the full grid would hash every row's keys again.
     """
     level_columns = ["measure_id", "breakdown", *LEVELS]
-    totals = pd.DataFrame(
-        [
-            {
-                "measure_id": m,
-                "breakdown": "all",
-                "level_0": "ALL",
-                "desc_0": "Total",
-                "level_1": "",
-                "desc_1": "",
-            }
-            for m, b in pairs
-            if b == ("all",) and isinstance(get(m).computation, FactMeasure)
-        ],
-        columns=level_columns,
+    totals = [
+        m
+        for m, b in pairs
+        if b == ("all",) and isinstance(get(m).computation, FactMeasure)
+    ]
+    filler_totals = pd.DataFrame(
+        {
+            "measure_id": strings.codes(totals),
+            "breakdown": np.full(len(totals), strings.code("all")),
+            "level_0": np.full(len(totals), strings.code("ALL")),
+            "desc_0": np.full(len(totals), strings.code("Total")),
+            "level_1": np.full(len(totals), EMPTY),
+            "desc_1": np.full(len(totals), EMPTY),
+        }
     )
-    both = pd.concat([long[level_columns], totals], ignore_index=True)
-    level_of = both.groupby(level_columns, sort=False, dropna=False).ngroup()
-    level_ids = level_of.to_numpy()
+    both = pd.concat([long[level_columns], filler_totals], ignore_index=True)
+    level_ids = both.groupby(level_columns, sort=False).ngroup().to_numpy()
     levels = both.take(np.unique(level_ids, return_index=True)[1])
-    period_of = pd.Index(periods["period_start"]).get_indexer(long["period_start"])
-    assert (period_of >= 0).all(), "every result row belongs to a requested period"
-    seen = np.zeros(len(levels) * len(periods), dtype=bool)
-    seen[level_ids[: len(long)] * len(periods) + period_of] = True
+    period_of = long["period"].to_numpy()
+    seen = np.zeros(len(levels) * periods, dtype=bool)
+    seen[level_ids[: len(long)] * periods + period_of] = True
     missing = np.flatnonzero(~seen)
-    filler = levels.iloc[missing // len(periods)].reset_index(drop=True)
-    slots = periods.iloc[missing % len(periods)].reset_index(drop=True)
-    filler[PERIOD_COLUMNS] = slots[PERIOD_COLUMNS]
+    filler = levels.iloc[missing // periods].reset_index(drop=True)
+    filler["period"] = missing % periods
     full = pd.concat([long, filler], ignore_index=True)
     measure_ids = full["measure_id"].unique()
     for part in ("numerator", "denominator"):
         counted = [
             m
             for m in measure_ids
-            if getattr(get(m).computation, part, None) is not None
+            if getattr(get(strings.text(int(m))).computation, part, None) is not None
         ]
         has = full["measure_id"].isin(counted)  # one look-up per metric, not per row
         full[part] = full[part].where(~(has & full[part].isna()), 0.0)
@@ -436,17 +514,21 @@ def complete(
 
 
 def _population_base(
-    population: pd.DataFrame, wanted: Population, numerator: pd.DataFrame
+    population: pd.DataFrame,
+    wanted: Population,
+    numerator: pd.DataFrame,
+    grid: PeriodGrid,
 ) -> pd.DataFrame:
     """The population of each period's year for each level, as a ``denominator``."""
     years = sorted(int(y) for y in population["year"].dropna().unique())
-    periods = numerator[PERIOD_COLUMNS].drop_duplicates()
+    periods = numerator[["period"]].drop_duplicates()
     if not years or periods.empty:
-        return pd.DataFrame(
-            columns=["breakdown", *PERIOD_COLUMNS, *LEVELS, "denominator"]
-        )
+        return _empty(["breakdown", "period", *LEVELS, "denominator"])
     periods = periods.assign(
-        year=[_year_for(p.year, years) for p in periods["period_last"]]
+        year=[
+            float(_year_for(grid.year_of_last(int(p)), years))
+            for p in periods["period"]
+        ]
     )
     frame = population.rename(columns={range_key(wanted): "denominator"})
     frame = frame[["breakdown", "year", *LEVELS, "denominator"]]
@@ -472,6 +554,7 @@ def divide(
     spec: MetricSpec,
     breakdowns: Sequence[Breakdown],
     population: pd.DataFrame | None,
+    run: Run,
 ) -> pd.DataFrame:
     """A composite's rows for its breakdowns: its numerator metric's numerator over the
     denominator metric's numerator (or the population). Levels with a denominator but
@@ -479,49 +562,53 @@ def divide(
     denominator of their remaining levels."""
     composite = spec.computation
     assert isinstance(composite, Composite)
-    labels = {dimensions.label(b): b for b in breakdowns}
+    strings = run.strings
+    labels = {strings.code(dimensions.label(b)): b for b in breakdowns}
     top = _rows_of(by_measure, composite.numerator)
     top = top[top["breakdown"].isin(labels)]
-    numerator = top[["breakdown", *PERIOD_COLUMNS, *LEVELS, "numerator"]]
+    numerator = top[["breakdown", "period", *LEVELS, "numerator"]]
     if isinstance(composite.denominator, Population):
         assert population is not None
         base = _population_base(
             population[population["breakdown"].isin(labels)],
             composite.denominator,
             numerator,
+            run.grid,
         )
         merged = numerator.merge(
             base,
-            on=["breakdown", *PERIOD_COLUMNS, "level_0", "level_1"],
+            on=["breakdown", "period", "level_0", "level_1"],
             how="outer",
             suffixes=("", "_d"),
         )
         merged = _fill_descriptions(merged)
     else:
-        merged = _divide_by_metric(by_measure, composite, numerator, labels)
+        merged = _divide_by_metric(by_measure, composite, numerator, labels, strings)
     merged["numerator"] = merged["numerator"].fillna(0.0)
     merged["statistic"] = np.nan
-    merged["measure_id"] = spec.id
-    return merged[LONG]
+    merged["measure_id"] = strings.code(spec.id)
+    return _as_codes(merged[LONG])
 
 
 def _rows_of(by_measure: Mapping[str, pd.DataFrame], metric_id: str) -> pd.DataFrame:
     """One metric's long rows (an empty frame when it produced none)."""
-    return by_measure.get(metric_id, pd.DataFrame(columns=LONG))
+    found = by_measure.get(metric_id)
+    return _empty(LONG) if found is None else found
 
 
 def _divide_by_metric(
     by_measure: Mapping[str, pd.DataFrame],
     composite: Composite,
     numerator: pd.DataFrame,
-    labels: Mapping[str, Breakdown],
+    labels: Mapping[int, Breakdown],
+    strings: Strings,
 ) -> pd.DataFrame:
     assert isinstance(composite.denominator, str)
     denominators = _rows_of(by_measure, composite.denominator)
     direct = [
         label for label, b in labels.items() if reduced(b, composite.broadcast) == b
     ]
-    keys = ["breakdown", *PERIOD_COLUMNS, "level_0", "level_1"]
+    keys = ["breakdown", "period", "level_0", "level_1"]
     base = denominators[denominators["breakdown"].isin(direct)][
         [*keys, "desc_0", "desc_1", "numerator"]
     ]
@@ -536,19 +623,24 @@ def _divide_by_metric(
         rest = reduced(breakdown, composite.broadcast)
         positions = [i for i, d in enumerate(breakdown) if d not in composite.broadcast]
         rows = numerator[numerator["breakdown"] == label].copy()
-        den = denominators[denominators["breakdown"] == dimensions.label(rest)]
-        rows["_k0"] = rows[f"level_{positions[0]}"] if positions else "ALL"
-        den = den[[*PERIOD_COLUMNS, "level_0", "numerator"]].rename(
+        den = denominators[
+            denominators["breakdown"] == strings.code(dimensions.label(rest))
+        ]
+        rows["_k0"] = (
+            rows[f"level_{positions[0]}"] if positions else strings.code("ALL")
+        )
+        den = den[["period", "level_0", "numerator"]].rename(
             columns={"level_0": "_k0", "numerator": "denominator"}
         )
         parts.append(
-            rows.merge(den, on=[*PERIOD_COLUMNS, "_k0"], how="left").drop(columns="_k0")
+            rows.merge(den, on=["period", "_k0"], how="left").drop(columns="_k0")
         )
     return pd.concat(parts, ignore_index=True)
 
 
-def execute(run: Run, request: Plan, periods: pd.DataFrame) -> pd.DataFrame:
-    """Run a plan: facts tables, then populations, then composites, as one long frame."""
+def execute(run: Run, request: Plan) -> pd.DataFrame:
+    """Run a plan: facts tables, then populations, then composites, as one coded long
+    frame (:data:`LONG`)."""
     run.total = sum(len(groups) for groups in request.by_facts.values()) + len(
         request.populations
     )
@@ -557,12 +649,9 @@ def execute(run: Run, request: Plan, periods: pd.DataFrame) -> pd.DataFrame:
     facts_pairs = [
         k for k in request.pairs if isinstance(get(k[0]).computation, FactMeasure)
     ]
-    long = (
-        pd.concat(run.frames, ignore_index=True)
-        if run.frames
-        else pd.DataFrame(columns=LONG)
-    )
-    long = complete(long, facts_pairs, periods)
+    long = pd.concat(run.frames, ignore_index=True) if run.frames else _empty(LONG)
+    run.frames.clear()
+    long = complete(long, facts_pairs, len(run.grid), run.strings)
     population = run.populations(request.populations) if request.populations else None
     composites: dict[str, list[Breakdown]] = {}
     for metric_id, breakdown in request.pairs:
@@ -570,14 +659,17 @@ def execute(run: Run, request: Plan, periods: pd.DataFrame) -> pd.DataFrame:
             composites.setdefault(metric_id, []).append(breakdown)
     # Each composite reads its parts by id: filtering and re-stacking the whole long
     # frame once per composite would cost (composites x rows).
-    by_measure = {str(m): rows for m, rows in long.groupby("measure_id", sort=False)}
+    by_measure = {
+        run.strings.text(int(m)): rows  # type: ignore[arg-type]
+        for m, rows in long.groupby("measure_id", sort=False)
+    }
     del long  # the parts above hold every row: one copy in memory, not two
     for metric_id, breakdowns in composites.items():  # components come first in pairs
         by_measure[metric_id] = divide(
-            by_measure, get(metric_id), breakdowns, population
+            by_measure, get(metric_id), breakdowns, population, run
         )
     if not by_measure:
-        return pd.DataFrame(columns=LONG)
+        return _empty(LONG)
     return pd.concat(list(by_measure.values()), ignore_index=True)
 
 

@@ -26,13 +26,14 @@ from nearhome.metrics.measures import (
     Facts,
     Tables,
     Total,
+    Wanted,
 )
 
 PERIOD = ("period_start", "period_end", "period_last")
 REASON_DIMENSIONS = ("crfd_reason", "crfd_reason_group", "crfd_attributable_to")
 
 
-def crfd_rows(tables: Tables, periods: Table) -> Table:
+def crfd_rows(tables: Tables, periods: Table, wanted: Wanted = None) -> Table:
     """One row per CRFD period per reporting period it touches, with its MHS26 days."""
     ranked = ranked_crfd(tables)
     spell = tables["spell"].select(_s_id="spell_id", _s_discharge="discharge_date")
@@ -56,7 +57,7 @@ def crfd_rows(tables: Tables, periods: Table) -> Table:
         is_ended=in_period(rows.end_date, rows),
         is_open_at_end=open_at_end(rows.start_date, rows.end_date, rows) & spell_open,
     )
-    return ward_stay_at(rows, tables, ["crfd_id", "period_start"])
+    return ward_stay_at(rows, tables, ["crfd_id", "period_start"], wanted)
 
 
 CRFD = Facts(

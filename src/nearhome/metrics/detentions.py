@@ -36,6 +36,7 @@ from nearhome.metrics.measures import (
     Population,
     Tables,
     Total,
+    Wanted,
 )
 
 PERIOD = ("period_start", "period_end", "period_last")
@@ -220,7 +221,7 @@ def classification(t: Table) -> StringValue:
     )
 
 
-def detention_rows(tables: Tables, periods: Table) -> Table:
+def detention_rows(tables: Tables, periods: Table, _wanted: Wanted = None) -> Table:
     """One row per legal status period starting in a period, with its class."""
     linked = linked_periods(tables)
     linked = linked.mutate(mha_class=classification(linked)).view()

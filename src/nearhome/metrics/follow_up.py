@@ -29,7 +29,7 @@ from nearhome.metrics import dimensions
 from nearhome.metrics.attributes import ward_stay_at
 from nearhome.metrics.calendar import days_between, plus_days
 from nearhome.metrics.define import metric
-from nearhome.metrics.measures import Count, FactMeasure, Facts, Tables
+from nearhome.metrics.measures import Count, FactMeasure, Facts, Tables, Wanted
 
 PERIOD = ("period_start", "period_end", "period_last")
 WINDOW_DAYS = 3
@@ -73,7 +73,7 @@ def _follow_ups(tables: Tables) -> Table:
     return ibis.union(seen, admitted, distinct=False)
 
 
-def follow_up_rows(tables: Tables, periods: Table) -> Table:
+def follow_up_rows(tables: Tables, periods: Table, _wanted: Wanted = None) -> Table:
     """One row per discharge in a period's window, with eligibility and follow-up flags."""
     spell = tables["spell"]
     window_start = plus_days(periods.period_start, -LAG_DAYS)

@@ -19,7 +19,16 @@ from ibis.expr.types import BooleanValue, Table, Value
 
 Tables = Mapping[str, Table]
 Where = Callable[[Table], BooleanValue]
-FactBuilder = Callable[[Tables, Table], Table]
+Wanted = frozenset[str] | None
+"""The facts columns a request reads (None: every column). A builder may leave out
+an expensive column nobody reads: a run of two breakdowns need not look up each
+row's ward, legal status or leave days."""
+FactBuilder = Callable[[Tables, Table, Wanted], Table]
+
+
+def wants(wanted: Wanted, *columns: str) -> bool:
+    """Whether any of ``columns`` is read (always true when nothing was narrowed)."""
+    return wanted is None or not wanted.isdisjoint(columns)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from nearhome.metrics import dimensions
 from nearhome.metrics.calendar import days_between, in_period, touches
 from nearhome.metrics.define import metric
 from nearhome.metrics.intervals import OPEN_END
-from nearhome.metrics.measures import FactMeasure, Facts, Tables, Total
+from nearhome.metrics.measures import FactMeasure, Facts, Tables, Total, Wanted
 
 PERIOD = ("period_start", "period_end", "period_last")
 PARTS = (
@@ -128,7 +128,7 @@ def _ward_attributes(tables: Tables) -> Table:
     )
 
 
-def ward_rows(tables: Tables, periods: Table) -> Table:
+def ward_rows(tables: Tables, periods: Table, _wanted: Wanted = None) -> Table:
     """One row per ward per period with available, closed and occupied bed days."""
     parts = ibis.union(
         _register(tables, periods),

@@ -36,6 +36,7 @@ from nearhome.metrics.measures import (
     Population,
     Tables,
     Total,
+    Wanted,
 )
 
 PERIOD = ("period_start", "period_end", "period_last")
@@ -110,14 +111,14 @@ def _on_day(
     )
 
 
-def started_rows(tables: Tables, periods: Table) -> Table:
+def started_rows(tables: Tables, periods: Table, _wanted: Wanted = None) -> Table:
     """Placements starting in a period (ward read on the start day)."""
     return _on_day(
         tables, periods, lambda p, t: in_period(p.start_date, t), "start_date"
     )
 
 
-def active_rows(tables: Tables, periods: Table) -> Table:
+def active_rows(tables: Tables, periods: Table, _wanted: Wanted = None) -> Table:
     """Placements active at a period's end (ward read on its last day)."""
     return _on_day(
         tables,
@@ -127,12 +128,12 @@ def active_rows(tables: Tables, periods: Table) -> Table:
     )
 
 
-def ended_rows(tables: Tables, periods: Table) -> Table:
+def ended_rows(tables: Tables, periods: Table, _wanted: Wanted = None) -> Table:
     """Placements ending in a period (ward read on the end day)."""
     return _on_day(tables, periods, lambda p, t: in_period(p.end_date, t), "end_date")
 
 
-def bed_day_rows(tables: Tables, periods: Table) -> Table:
+def bed_day_rows(tables: Tables, periods: Table, _wanted: Wanted = None) -> Table:
     """One row per placement, ward stay and period with the placement's bed days in it."""
     found = placements(tables)
     links = placement_spells(tables)

@@ -140,7 +140,7 @@ def _parts(
     icb: str | None,
 ) -> Table:
     """A fact measure's numerator, denominator and statistic by period and level."""
-    rows = with_attributes(measure.facts.build(tables, periods), tables)
+    rows = with_attributes(measure.facts.build(tables, periods, None), tables)
     if icb is not None:
         rows = rows.filter(rows[measure.facts.scope] == icb)
     rows, reducers, columns = inputs(rows, [spec])

@@ -18,7 +18,15 @@ from ibis.expr.types import StringValue, Table
 from nearhome.metrics import bed_days, dimensions
 from nearhome.metrics.attributes import ward_stay_at
 from nearhome.metrics.define import metric
-from nearhome.metrics.measures import Composite, Distinct, FactMeasure, Facts, Tables
+from nearhome.metrics.intervals import OPEN_END
+from nearhome.metrics.measures import (
+    Composite,
+    Distinct,
+    FactMeasure,
+    Facts,
+    Tables,
+    Wanted,
+)
 
 PERIOD = ("period_start", "period_end", "period_last")
 RI_DIMENSIONS = ("ri_type", "ri_type_group", "ri_duration_band", "ri_injury")
@@ -66,14 +74,14 @@ def duration_band(t: Table) -> StringValue:
     return ibis.cases(*branches, else_=ibis.literal(dimensions.UNKNOWN))  # type: ignore[no-any-return]
 
 
-def intervention_rows(tables: Tables, periods: Table) -> Table:
+def intervention_rows(tables: Tables, periods: Table, wanted: Wanted = None) -> Table:
     """One row per intervention per period it touches."""
     ri = tables["restrictive_intervention"]
     ended = ri.end_at.cast("date")
     rows = ri.join(
         periods,
         (ri.start_date <= periods.period_last)
-        & (ended.isnull() | (ended >= periods.period_start)),
+        & (ibis.coalesce(ended, OPEN_END) >= periods.period_start),
     )
     rows = rows.select(
         *PERIOD,
@@ -89,7 +97,7 @@ def intervention_rows(tables: Tables, periods: Table) -> Table:
         duration_band=duration_band(rows),
         anchor_date=rows.start_date,
     )
-    return ward_stay_at(rows, tables, ["ri_id", "period_start"])
+    return ward_stay_at(rows, tables, ["ri_id", "period_start"], wanted)
 
 
 INTERVENTIONS = Facts(

@@ -58,17 +58,25 @@ def _crfd(tables: Tables) -> Table:
     return joined.group_by(_d_spell=joined.spell_id).aggregate(_d_days=days.sum())
 
 
-def spell_outcomes(tables: Tables) -> Table:
+def spell_outcomes(
+    tables: Tables, *, readmissions: bool = True, crfd: bool = True
+) -> Table:
     """The spell table with ``is_readmission_index``, ``days_to_readmission`` and
-    ``crfd_days`` (zero when none)."""
+    ``crfd_days`` (zero when none).
+
+    ``readmissions=False`` or ``crfd=False`` skip a lookup nobody will read (its
+    column is then empty or zero): each is a join over every spell.
+    """
     spell = tables["spell"]
     methods = _excluded("discharge_method")
     destinations = _excluded("discharge_destination")
-    readmissions = _readmissions(tables)
-    crfd = _crfd(tables)
-    joined = spell.left_join(
-        readmissions, spell.spell_id == readmissions._r_spell
-    ).left_join(crfd, spell.spell_id == crfd._d_spell)
+    joined = spell
+    if readmissions:
+        found = _readmissions(tables)
+        joined = joined.left_join(found, joined.spell_id == found._r_spell)
+    if crfd:
+        days = _crfd(tables)
+        joined = joined.left_join(days, joined.spell_id == days._d_spell)
     is_index = (
         joined.discharge_date.notnull()
         & (
@@ -80,9 +88,14 @@ def spell_outcomes(tables: Tables) -> Table:
             | ~joined.discharge_destination_code.isin(destinations)
         )
     )
+    to_readmission = (
+        joined._r_next.delta(joined.discharge_date, unit="day")
+        if readmissions
+        else ibis.null("int64")
+    )
     return joined.select(
         *spell.columns,
         is_readmission_index=is_index,
-        days_to_readmission=joined._r_next.delta(joined.discharge_date, unit="day"),
-        crfd_days=ibis.coalesce(joined._d_days, 0),
+        days_to_readmission=to_readmission,
+        crfd_days=ibis.coalesce(joined._d_days, 0) if crfd else ibis.literal(0),
     )
