@@ -22,6 +22,8 @@ PATTERNS: dict[Kind, str] = {
 }
 ASCII_SPACE = 32
 """Code of the space character: every character ``strip`` removes is at or below it."""
+STRIPPED = (" ", "\t", "\n", "\r", "\x0b", "\x0c")
+"""The characters ``strip`` removes from either end (DuckDB's ``TRIM`` set as Ibis writes it)."""
 IBIS_TYPES: dict[Kind, str] = {
     "str": "string",
     "int": "int64",
@@ -36,14 +38,15 @@ def cleaned(column: Value) -> Value:
 
     Trimming every value is the dearest step of staging (DuckDB's trim of a character set
     costs several times a copy), yet almost no value has whitespace at either end. Text
-    whose first and last characters are above the space character is returned as it is:
-    trimming it would change nothing. Only the rest (empty, or a control or white-space
-    character at an end) is trimmed, so the result is exactly the trimmed text.
+    whose first character is above the space character and whose last character is not
+    one ``strip`` removes is returned as it is: trimming it would change nothing. The last
+    character is tested with byte-wise suffix checks, not by reversing the text (a
+    reversal copies every value, grapheme by grapheme). Only the rest (empty, or a
+    removable character at an end) is trimmed, so the result is exactly the trimmed text.
     """
     text: StringValue = column  # type: ignore[assignment]
-    plain = (text.ascii_str() > ASCII_SPACE) & (
-        text.reverse().ascii_str() > ASCII_SPACE
-    )
+    ends_stripped = ibis.or_(*(text.endswith(c) for c in STRIPPED))
+    plain = (text.ascii_str() > ASCII_SPACE) & ~ends_stripped
     return ibis.ifelse(plain, text, text.strip().nullif(""))
 
 
