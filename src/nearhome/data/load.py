@@ -131,9 +131,11 @@ def _write_raw(
     result: LoadResult,
     progress: Progress | None,
 ) -> None:
-    months: set[tuple[str, int]] = set()
+    stored = set(warehouse.list_tables())
     for spec in TABLES:
-        warehouse.create_empty(f"raw_{spec.name}", raw_schema(spec.name))
+        if f"raw_{spec.name}" not in stored:
+            warehouse.create_empty(f"raw_{spec.name}", raw_schema(spec.name))
+    written: list[ibis.Table] = []
     for index, spec in enumerate(TABLES):
         if spec.name not in staged.typed:
             continue
@@ -144,9 +146,11 @@ def _write_raw(
         result.rows[spec.name] = warehouse.replace_rows(
             f"raw_{spec.name}", rows, PROVIDER_MONTH
         )
-        pairs = staged.staging.execute(typed.select(*PROVIDER_MONTH).distinct())
-        months.update((str(p), int(m)) for p, m in pairs.itertuples(index=False))
-    result.provider_months = len(months)
+        written.append(typed.select(*PROVIDER_MONTH).distinct())
+    if written:
+        # The provider-months of every table in one query, not one query per table.
+        months = staged.staging.execute(ibis.union(*written, distinct=True))
+        result.provider_months = len(months)
 
 
 def _write_reference(warehouse: Warehouse, staged: StagedExtract) -> None:

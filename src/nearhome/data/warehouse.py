@@ -313,7 +313,31 @@ class Warehouse:
     def write_table(self, name: str, obj: Table | pd.DataFrame) -> None:
         """Create or replace a table from an expression (of any engine) or a frame."""
         with self.transaction():
-            self.backend.create_table(name, self._local(obj), overwrite=True)
+            local = self._local(obj)
+            if self.name == "duckdb" and isinstance(obj, Table):
+                self._create_as(name, local)
+            else:
+                self.backend.create_table(name, local, overwrite=True)
+
+    def _create_as(self, name: str, expr: Table) -> None:
+        """Replace table ``name`` by the rows of ``expr``: two statements on DuckDB.
+
+        Ibis's ``create_table`` creates a table under a scratch name, inserts, drops the
+        old table and renames the new one, asking for the current catalog and schema on
+        the way; a load writes dozens of tables. The table is declared from the
+        expression's schema and filled by position, as Ibis does, so its column names
+        and types are exactly the ones Ibis would give it.
+        """
+        self.backend._run_pre_execute_hooks(expr)  # registers in-memory tables
+        query = self.backend.compile(expr)
+        target = sge.Schema(
+            this=sge.to_identifier(name, quoted=True),
+            expressions=expr.schema().to_sqlglot_column_defs("duckdb"),
+        )
+        create = sge.Create(kind="TABLE", this=target, replace=True).sql("duckdb")
+        columns = ", ".join('"' + c.replace('"', '""') + '"' for c in expr.columns)
+        self._run_sql(create)
+        self._run_sql(f'INSERT INTO "{name}" ({columns}) {query}')
 
     def write_view(self, name: str, source: str) -> None:
         """Make ``name`` show the rows of stored table ``source`` (a canonical table that is a
@@ -347,14 +371,16 @@ class Warehouse:
             incoming = self._local(rows)
             keys = ", ".join(f'"{k}"' for k in on)
             source = self.backend.compile(incoming)
-            self._run_sql(
-                f'DELETE FROM "{name}" WHERE ({keys}) IN (SELECT DISTINCT {keys} FROM ({source}) AS incoming)'
-            )
+            # A first load finds the table empty: nothing to delete, and the delete's
+            # subquery would read every incoming row once more to find its keys.
+            if self._has_rows(name):
+                self._run_sql(
+                    f'DELETE FROM "{name}" WHERE ({keys}) IN (SELECT DISTINCT {keys} FROM ({source}) AS incoming)'
+                )
             columns = ", ".join(f'"{c}"' for c in incoming.columns)
-            self._run_sql(
+            return self._insert(
                 f'INSERT INTO "{name}" ({columns}) SELECT {columns} FROM ({source}) AS incoming'
             )
-            return count_rows(self, incoming)
 
     def append_rows(self, name: str, frame: pd.DataFrame) -> None:
         """Add a few rows to a table, creating it from the frame if it does not exist."""
@@ -431,6 +457,18 @@ class Warehouse:
     def _run_sql(self, sql: str) -> None:
         self.backend.raw_sql(sql)
 
+    def _has_rows(self, name: str) -> bool:
+        """Whether stored table ``name`` holds at least one row."""
+        found = self.backend.raw_sql(
+            f'SELECT EXISTS (SELECT 1 FROM "{name}")'
+        ).fetchone()
+        return bool(found and found[0])
+
+    def _insert(self, sql: str) -> int:
+        """Run an ``INSERT`` and return the number of rows it inserted (DuckDB reports it)."""
+        inserted = self.backend.raw_sql(sql).fetchone()
+        return int(inserted[0]) if inserted is not None else 0
+
 
 def count_rows(warehouse: Warehouse, expr: Table) -> int:
     """Number of rows of an expression on ``warehouse``."""
@@ -459,6 +497,17 @@ class PostgresWarehouse(Warehouse):
     def _run_sql(self, sql: str) -> None:
         with self.backend.con.cursor() as cursor:
             cursor.execute(sql)
+
+    def _has_rows(self, name: str) -> bool:
+        with self.backend.con.cursor() as cursor:
+            cursor.execute(f'SELECT EXISTS (SELECT 1 FROM "{name}")')
+            found = cursor.fetchone()
+        return bool(found and found[0])
+
+    def _insert(self, sql: str) -> int:
+        with self.backend.con.cursor() as cursor:
+            cursor.execute(sql)
+            return int(cursor.rowcount)
 
     def _import_rows(self, expr: Table, source: BaseBackend) -> Table:
         if source.name != "duckdb":
