@@ -25,7 +25,21 @@ import pyarrow.compute as pc
 EMPTY = 0
 """The code of the empty string (also what a missing level or description reads as)."""
 
-Codes = np.ndarray[Any, np.dtype[np.int64]]
+CODE = np.int32
+"""Codes are 32-bit: a run has far fewer distinct texts, and 11 million rows of seven
+code columns take half the memory of 64-bit ones."""
+Codes = np.ndarray[Any, np.dtype[np.int32]]
+Pairs = np.ndarray[Any, np.dtype[np.int64]]
+
+
+def paired(first: Codes, second: Codes) -> Pairs:
+    """Two code columns as one 64-bit key (for finding distinct pairs)."""
+    return (first.astype(np.int64) << 32) | second.astype(np.int64)
+
+
+def unpaired(pairs: Pairs) -> tuple[Codes, Codes]:
+    """The two codes of each :func:`paired` key."""
+    return (pairs >> 32).astype(CODE), (pairs & 0xFFFFFFFF).astype(CODE)
 
 
 class Strings:
@@ -53,13 +67,15 @@ class Strings:
 
     def codes(self, values: Iterable[str]) -> Codes:
         """The numbers of several values."""
-        return np.fromiter((self.code(v) for v in values), dtype=np.int64)
+        return np.fromiter((self.code(v) for v in values), dtype=CODE)
 
     def text(self, code: int) -> str:
         """The value of one number."""
         return self._values[code]
 
-    def decode(self, codes: Codes) -> np.ndarray[Any, np.dtype[np.object_]]:
+    def decode(
+        self, codes: np.ndarray[Any, np.dtype[np.integer[Any]]]
+    ) -> np.ndarray[Any, np.dtype[np.object_]]:
         """Values of many numbers, as an object array sharing one string per value."""
         if self._array is None or len(self._array) != len(self._values):
             self._array = np.array(self._values, dtype=object)
@@ -77,10 +93,10 @@ class Strings:
         for chunk in column.chunks:
             encoded = pc.dictionary_encode(chunk)
             lookup = self.codes(encoded.dictionary.to_pylist())
-            lookup = np.append(lookup, EMPTY)  # the slot a missing value points at
+            lookup = np.append(lookup, CODE(EMPTY))  # where a missing value points
             indices = encoded.indices.fill_null(len(lookup) - 1)
             parts.append(lookup[indices.to_numpy(zero_copy_only=False)])
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=CODE)
 
 
 class PeriodGrid:
@@ -103,7 +119,7 @@ class PeriodGrid:
         """Each row's period index, from its first day."""
         days = pc.cast(pc.cast(column, pa.date32()), pa.int32())
         values = days.to_numpy().astype(np.int64)
-        index: Codes = np.searchsorted(self._days, values).astype(np.int64)
+        index: Codes = np.searchsorted(self._days, values).astype(CODE)
         found = (index < len(self._days)) & (
             self._days[np.minimum(index, len(self._days) - 1)] == values
         )
@@ -141,4 +157,4 @@ def frame(
     return pd.DataFrame(columns)
 
 
-__all__ = ["EMPTY", "PeriodGrid", "Strings", "frame"]
+__all__ = ["CODE", "EMPTY", "PeriodGrid", "Strings", "frame", "paired", "unpaired"]

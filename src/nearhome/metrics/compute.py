@@ -26,7 +26,7 @@ from ibis.expr.types import Table
 from nearhome.data.warehouse import Warehouse
 from nearhome.metrics import coded, dimensions
 from nearhome.metrics.attributes import needs_legal_status, with_attributes
-from nearhome.metrics.coded import EMPTY, PeriodGrid, Strings
+from nearhome.metrics.coded import CODE, EMPTY, PeriodGrid, Strings, paired, unpaired
 from nearhome.metrics.measures import Composite, FactMeasure, Facts, Population
 from nearhome.metrics.population import population_rows, population_table, range_key
 from nearhome.metrics.population import supports as population_supports
@@ -190,6 +190,8 @@ def inputs(
         if expr is None:
             return None
         key = expr.op()
+        if isinstance(key, ops.Field) and key.rel == rows.op():
+            return str(key.name)  # a plain column is read as it is, not copied
         if key not in names:
             names[key] = f"_in{len(names)}"
             columns[names[key]] = expr
@@ -249,10 +251,11 @@ def describe(frame: pd.DataFrame, strings: Strings) -> pd.DataFrame:
             given = frame[f"desc_{i}"].to_numpy()[rows]
             read = np.where(given != EMPTY, given, level)
             if dim.labels:
-                pairs, inverse = np.unique((level << 32) | read, return_inverse=True)
+                pairs, inverse = np.unique(paired(level, read), return_inverse=True)
+                levels, reads = unpaired(pairs)
                 described = dim.describe(
-                    pd.Series(strings.decode(pairs >> 32)),
-                    pd.Series(strings.decode(pairs & 0xFFFFFFFF)),
+                    pd.Series(strings.decode(levels)),
+                    pd.Series(strings.decode(reads)),
                 )
                 read = strings.codes(described.astype(str))[inverse.reshape(-1)]
             column = frame[f"desc_{i}"].to_numpy().copy()
@@ -276,7 +279,7 @@ def _melt(
         labels = strings.codes(dimensions.label(b) for m, b in wanted if m == spec.id)
         mask = np.isin(breakdowns, labels)
         part = {
-            "measure_id": np.full(int(mask.sum()), strings.code(spec.id)),
+            "measure_id": np.full(int(mask.sum()), strings.code(spec.id), dtype=CODE),
             **{c: frame[c].to_numpy()[mask] for c in ("breakdown", "period", *LEVELS)},
         }
         for name in PARTS:
@@ -453,7 +456,7 @@ CODES = ["measure_id", "breakdown", "period", *LEVELS]
 def _empty(columns: Sequence[str]) -> pd.DataFrame:
     """A coded frame with no rows (codes as integers, figures as floats)."""
     return pd.DataFrame(
-        {c: np.zeros(0, dtype=np.int64 if c in CODES else np.float64) for c in columns}
+        {c: np.zeros(0, dtype=CODE if c in CODES else np.float64) for c in columns}
     )
 
 
@@ -461,8 +464,8 @@ def _as_codes(frame: pd.DataFrame) -> pd.DataFrame:
     """Code columns back to integers after an outer merge made them float (a code
     missing on both sides reads as the empty string)."""
     for column in CODES:
-        if column in frame and frame[column].dtype != np.int64:
-            frame[column] = frame[column].fillna(EMPTY).astype(np.int64)
+        if column in frame and frame[column].dtype != CODE:
+            frame[column] = frame[column].fillna(EMPTY).astype(CODE)
     return frame
 
 
@@ -484,11 +487,11 @@ def complete(
     filler_totals = pd.DataFrame(
         {
             "measure_id": strings.codes(totals),
-            "breakdown": np.full(len(totals), strings.code("all")),
-            "level_0": np.full(len(totals), strings.code("ALL")),
-            "desc_0": np.full(len(totals), strings.code("Total")),
-            "level_1": np.full(len(totals), EMPTY),
-            "desc_1": np.full(len(totals), EMPTY),
+            "breakdown": np.full(len(totals), strings.code("all"), dtype=CODE),
+            "level_0": np.full(len(totals), strings.code("ALL"), dtype=CODE),
+            "desc_0": np.full(len(totals), strings.code("Total"), dtype=CODE),
+            "level_1": np.full(len(totals), EMPTY, dtype=CODE),
+            "desc_1": np.full(len(totals), EMPTY, dtype=CODE),
         }
     )
     both = pd.concat([long[level_columns], filler_totals], ignore_index=True)
@@ -499,7 +502,7 @@ def complete(
     seen[level_ids[: len(long)] * periods + period_of] = True
     missing = np.flatnonzero(~seen)
     filler = levels.iloc[missing // periods].reset_index(drop=True)
-    filler["period"] = missing % periods
+    filler["period"] = (missing % periods).astype(CODE)
     full = pd.concat([long, filler], ignore_index=True)
     measure_ids = full["measure_id"].unique()
     for part in ("numerator", "denominator"):

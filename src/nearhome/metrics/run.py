@@ -24,7 +24,7 @@ from nearhome.data.warehouse import Warehouse, connect
 from nearhome.errors import UnsupportedBreakdown
 from nearhome.metrics import dimensions
 from nearhome.metrics.calendar import periods_table
-from nearhome.metrics.coded import EMPTY, PeriodGrid, Strings
+from nearhome.metrics.coded import EMPTY, PeriodGrid, Strings, paired, unpaired
 from nearhome.metrics.compute import (
     Breakdown,
     Progress,
@@ -82,14 +82,14 @@ def tidy(
     sorted by measure, breakdown (both in request order), period and level.
 
     Everything per metric × breakdown (ids, units, how the value is formed, the sort
-    rank) is worked out once per distinct pair and spread by index; each row column
-    is gathered into the sorted order once.
+    rank) is worked out once per distinct pair and spread by index; each column is
+    gathered into the sorted order once.
     """
     strings = run.strings
     pair_of, pairs = pd.factorize(
-        (long["measure_id"].to_numpy() << 32) | long["breakdown"].to_numpy()
+        paired(long["measure_id"].to_numpy(), long["breakdown"].to_numpy())
     )
-    measure_codes, breakdown_codes = pairs >> 32, pairs & 0xFFFFFFFF
+    measure_codes, breakdown_codes = unpaired(pairs)
     requested = {
         (s.id, dimensions.label(b)) for s in specs for b in breakdowns if supports(s, b)
     }
@@ -110,30 +110,16 @@ def tidy(
     level_rank = _text_ranks(levels[selected], strings)
     key = key * (int(level_rank.max()) + 1) + level_rank
     order = selected[np.argsort(key)]
-    # One gather of whole rows: each column gathered alone in this random order costs
-    # a cache miss per cell, packed side by side one per row.
-    packed = np.column_stack(
-        [
-            pair_of,
-            long["period"].to_numpy(),
-            levels,
-            _joined(long, "desc", "; ", strings),
-            long["numerator"].to_numpy().view(np.int64),
-            long["denominator"].to_numpy().view(np.int64),
-            long["statistic"].to_numpy().view(np.int64),
-        ]
-    )[order]
-    pair, periods = packed[:, 0], packed[:, 1]
-    numerator = np.ascontiguousarray(packed[:, 4]).view(np.float64)
-    statistic = np.ascontiguousarray(packed[:, 6]).view(np.float64)
+    pair = pair_of[order]
+    periods = long["period"].to_numpy()[order]
+    numerator = long["numerator"].to_numpy()[order]
+    statistic = long["statistic"].to_numpy()[order]
     chosen = [get(m) for m in measure_ids]
     is_count = np.array([s.kind == "count" for s in chosen])[pair]
     is_statistic = np.array([s.kind == "statistic" for s in chosen])[pair]
     scale = np.array([s.scale for s in chosen], dtype=np.float64)[pair]
     has_den = np.array([s.denominator is not None for s in chosen])[pair]
-    denominator = np.where(
-        has_den, np.ascontiguousarray(packed[:, 5]).view(np.float64), np.nan
-    )
+    denominator = np.where(has_den, long["denominator"].to_numpy()[order], np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = numerator / np.where(denominator != 0, denominator, np.nan) * scale
     value = np.where(is_count, numerator, np.where(is_statistic, statistic, share))
@@ -143,8 +129,10 @@ def tidy(
         "period_start": run.grid.starts[periods],
         "period_end": run.grid.lasts[periods],
         "breakdown": np.array(labels, dtype=object)[pair],
-        "level": strings.decode(packed[:, 2]),
-        "level_description": strings.decode(packed[:, 3]),
+        "level": strings.decode(levels[order]),
+        "level_description": strings.decode(
+            _joined(long, "desc", "; ", strings)[order]
+        ),
         "numerator": np.where(is_statistic, np.nan, numerator),
         "denominator": denominator,
         "value": value.astype(np.float64),
@@ -197,11 +185,11 @@ def _joined(
     if not crossed.any():
         return first
     pairs, inverse = np.unique(
-        (first[crossed] << 32) | second[crossed], return_inverse=True
+        paired(first[crossed], second[crossed]), return_inverse=True
     )
     texts = [
         strings.text(int(a)) + separator + strings.text(int(b))
-        for a, b in zip(pairs >> 32, pairs & 0xFFFFFFFF, strict=True)
+        for a, b in zip(*unpaired(pairs), strict=True)
     ]
     out = first.copy()
     out[crossed] = strings.codes(texts)[inverse.reshape(-1)]
