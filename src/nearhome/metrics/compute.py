@@ -368,12 +368,9 @@ class Run:
         """The facts columns this request reads: the periods, its breakdowns' levels
         and names, its metrics' values and filters, and the scope.
 
-        Found from the full facts expression (cheap: nothing runs), so a request of
-        two breakdowns does not pay for every lookup a whole catalogue needs.
+        A request of two breakdowns then does not pay for every lookup a whole
+        catalogue needs.
         """
-        full = with_attributes(
-            facts.build(self.tables, self.periods, None), self.tables
-        )
         names = set(PERIOD_COLUMNS)
         for breakdown in groups:
             for dim in (dimensions.dimensions()[name] for name in breakdown):
@@ -382,18 +379,15 @@ class Run:
                     names.add(dim.label_column)
         if self.icb is not None:
             names.add(facts.scope)
+        missing = [s for s in specs if (facts.name, s.id) not in _INPUT_COLUMNS]
+        if missing:
+            full = with_attributes(
+                facts.build(self.tables, self.periods, None), self.tables
+            )
+            for spec in missing:
+                _INPUT_COLUMNS[facts.name, spec.id] = _referenced(full, spec)
         for spec in specs:
-            for part in PARTS:
-                aggregate = getattr(spec.computation, part)
-                if aggregate is None:
-                    continue
-                for value in aggregate.inputs(full):
-                    if value is not None:
-                        names.update(
-                            field.name
-                            for field in value.op().find(ops.Field)
-                            if field.rel == full.op()
-                        )
+            names.update(_INPUT_COLUMNS[facts.name, spec.id])
         return frozenset(names)
 
     def populations(self, needed: Mapping[Breakdown, set[Population]]) -> pd.DataFrame:
@@ -421,6 +415,30 @@ class Run:
         frame = describe(coded.frame(result, self.strings, None, TEXT), self.strings)
         self.report("population", len(needed))
         return frame
+
+
+_INPUT_COLUMNS: dict[tuple[str, str], frozenset[str]] = {}
+"""Facts columns each metric's aggregates read, by (facts, metric). They depend on the
+code alone (the facts builders and the metric's definition), never on the data, so
+they are found once per process: building the full facts expression to find them
+costs about as much as a small request's queries."""
+
+
+def _referenced(full: Table, spec: MetricSpec) -> frozenset[str]:
+    """Columns of ``full`` read by the metric's values and filters."""
+    names: set[str] = set()
+    for part in PARTS:
+        aggregate = getattr(spec.computation, part)
+        if aggregate is None:
+            continue
+        for value in aggregate.inputs(full):
+            if value is not None:
+                names.update(
+                    str(field.name)
+                    for field in value.op().find(ops.Field)
+                    if field.rel == full.op()
+                )
+    return frozenset(names)
 
 
 def _population_constants(breakdown: Breakdown) -> dict[str, ir.Value]:
