@@ -24,13 +24,17 @@ from nearhome.data.derive import DERIVED
 from nearhome.data.parse import IBIS_TYPES
 from nearhome.data.report import ValidationReport
 from nearhome.data.schema import REFERENCE_FILES, TABLES
-from nearhome.data.stage import Progress, StagedExtract, drop_staging
+from nearhome.data.stage import Progress, StagedExtract, drop_staging, rows_table
 from nearhome.data.validate import validate_extract
 from nearhome.data.warehouse import Warehouse
 from nearhome.errors import ValidationFailed
 
 PROVIDER_MONTH = ("OrgIDProv", "UniqMonthID")
 LOAD_LOG = "load_log"
+KEPT = frozenset({"ref_population"})
+"""Reference files staged straight into an ordinary table on DuckDB, which then becomes the
+loaded table: the population file is the largest of a load, and copying its staged rows
+into ``ref_population`` cost more than reading it."""
 
 
 @dataclass
@@ -61,27 +65,46 @@ def load_extract(
 ) -> LoadResult:
     """Validate and load an extract folder; raises ``ValidationFailed`` and writes nothing on error."""
     started = time.perf_counter()
-    report, staged = validate_extract(
-        folder, reference, staging=warehouse, progress=progress
-    )
-    _forgive_known_reference(report, warehouse)
+    staged: StagedExtract | None = None
     try:
-        if not report.ok:
-            raise ValidationFailed(
-                f"{folder}: the extract was not loaded: {report.summary()}.",
-                report=report,
-                hint=f"Run `nearhome data validate {folder}` to see every problem.",
+        with contextlib.ExitStack() as stack:
+            opened: list[bool] = []
+
+            def begin() -> None:
+                # The load's transaction opens before a reference file is staged into an
+                # ordinary table (``KEPT``), so that table becomes the loaded one or
+                # vanishes with the transaction; the rest is staged before it opens.
+                stack.enter_context(warehouse.transaction())
+                opened.append(True)
+
+            report, staged = validate_extract(
+                folder,
+                reference,
+                staging=warehouse,
+                progress=progress,
+                keep=KEPT if warehouse.name == "duckdb" else (),
+                before_keep=begin,
             )
-        load_id = _load_id(staged)
-        result = LoadResult(load_id=load_id, report=report)
-        with warehouse.transaction(), _unordered_writes(warehouse):
-            _write_raw(warehouse, staged, result, progress)
-            _write_reference(warehouse, staged)
-            rebuild_canonical(warehouse, progress)
-            result.seconds = time.perf_counter() - started
-            _log(warehouse, staged, result)
+            if not opened:
+                begin()
+            _forgive_known_reference(report, warehouse)
+            if not report.ok:
+                raise ValidationFailed(
+                    f"{folder}: the extract was not loaded: {report.summary()}.",
+                    report=report,
+                    hint=f"Run `nearhome data validate {folder}` to see every problem.",
+                )
+            load_id = _load_id(staged)
+            result = LoadResult(load_id=load_id, report=report)
+            with _unordered_writes(warehouse):
+                _write_raw(warehouse, staged, result, progress)
+                _write_reference(warehouse, staged)
+                rebuild_canonical(warehouse, progress)
+                result.seconds = time.perf_counter() - started
+                _log(warehouse, staged, result)
     finally:
-        drop_staging(staged)
+        if staged is not None:
+            drop_staging(staged)
     return result
 
 
@@ -156,7 +179,9 @@ def _write_raw(
 def _write_reference(warehouse: Warehouse, staged: StagedExtract) -> None:
     for name, columns in REFERENCE_FILES.items():
         key = f"ref_{name}"
-        if key in staged.typed:
+        if key in staged.kept:
+            warehouse.adopt_table(key, rows_table(key), [c for c, _ in columns])
+        elif key in staged.typed:
             warehouse.write_table(
                 key, staged.typed[key].select(*[c for c, _ in columns])
             )

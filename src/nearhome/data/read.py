@@ -197,8 +197,14 @@ def number_rows(
     ``row_number()`` window over the scan would hold every row in one thread. Lines the
     reader rejected go to ``source.rejected``, and the rows after them are shifted so
     ``_row`` still matches the file's data rows. ``source.rows`` is the rows stored.
+
+    A table created inside a transaction that has not committed yet numbers its rows from
+    a large offset instead of 0 (DuckDB's transaction-local row ids), so the first row id
+    is subtracted rather than assumed to be 0.
     """
-    row = f"CAST(rowid + 1 AS BIGINT) AS {ROW}"
+    first = con.execute(f'SELECT min(rowid) FROM "{stored}"').fetchone()
+    offset = int(first[0]) - 1 if first is not None and first[0] is not None else -1
+    row = f"CAST(rowid - {offset} AS BIGINT) AS {ROW}"
     if source.fmt == "csv":
         rows = con.execute(
             f"SELECT DISTINCT line, column_name, error_type FROM {stage_name}_rejects ORDER BY line"
@@ -210,7 +216,7 @@ def number_rows(
         con.execute(f"DROP TABLE IF EXISTS {stage_name}_scan")
         if source.rejected:
             con.execute(f'ALTER TABLE "{stored}" ADD COLUMN {ROW} BIGINT')
-            con.execute(f'UPDATE "{stored}" SET {ROW} = rowid + 1')
+            con.execute(f'UPDATE "{stored}" SET {ROW} = rowid - {offset}')
             _renumber_rows(con, stored, [r.line for r in source.rejected])
             row = ROW
     rest = f"* EXCLUDE ({ROW})" if row == ROW else "*"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,9 @@ class StagedExtract:
     staging: Warehouse
     typed: dict[str, Table] = field(default_factory=dict)
     files: dict[str, SourceFile] = field(default_factory=dict)
+    kept: set[str] = field(default_factory=set)
+    """Tables whose typed rows are stored in an ordinary table, not a temporary one (see
+    ``stage_extract``'s ``keep``)."""
 
     def source(self, name: str) -> SourceFile:
         """The file behind a staged table."""
@@ -54,8 +57,18 @@ def stage_extract(
     *,
     staging: Warehouse | None = None,
     progress: Progress | None = None,
+    keep: Collection[str] = (),
+    before_keep: Callable[[], None] | None = None,
 ) -> StagedExtract:
-    """Find, fingerprint and stage every readable file of an extract folder."""
+    """Find, fingerprint and stage every readable file of an extract folder.
+
+    The typed rows of the tables named in ``keep`` are stored in an ordinary table of the
+    staging warehouse instead of a temporary one, so that a load can make that table the
+    loaded one (see :func:`rows_table`) instead of copying its rows. They are staged
+    last, after one call of ``before_keep``: a load opens its transaction there, so the
+    table is written with the load or not at all. The other tables are staged before it
+    opens, because DuckDB reads a table created in an open transaction more slowly.
+    """
     extract = find_extract(folder, reference)
     area = (
         staging
@@ -80,10 +93,16 @@ def stage_extract(
         sources.append(
             (f"ref_{name}", source, REFERENCE_FILES[name], f"stage_ref_{name}")
         )
+    sources.sort(key=lambda item: item[0] in keep)
+    began = False
     for index, (name, source, fields, stage_name) in enumerate(sources):
         if progress is not None:
             progress(f"Reading {source.path.name}", index / max(len(sources), 1))
-        _stage_one(staged, con, name, source, fields, stage_name)
+        kept = name in keep
+        if kept and not began and before_keep is not None:
+            before_keep()
+            began = True
+        _stage_one(staged, con, name, source, fields, stage_name, kept)
     if progress is not None:
         progress("Read every file", 1.0)
     return staged
@@ -96,6 +115,7 @@ def _stage_one(
     source: SourceFile,
     fields: tuple[tuple[str, Kind], ...],
     stage_name: str,
+    keep: bool,
 ) -> None:
     staged.files[name] = source
     fingerprint(source)
@@ -110,14 +130,22 @@ def _stage_one(
     map_columns(source, names, renames)
     stage_file(con, source, stage_name, names)
     text = staged.staging.backend.table(stage_name)
-    stored = f"typed_{name}_rows"
+    stored = rows_table(name)
     # One statement reads the file and stores the typed rows: the text view is never
     # materialised (Ibis's create_table would also copy a temporary table a second time).
     parse = staged.staging.backend.compile(typed(text, fields))
-    con.execute(f'CREATE OR REPLACE TEMP TABLE "{stored}" AS {parse}')
+    kind = "TABLE" if keep else "TEMP TABLE"
+    con.execute(f'CREATE OR REPLACE {kind} "{stored}" AS {parse}')
+    if keep:
+        staged.kept.add(name)
     con.execute(f'DROP VIEW "{stage_name}"')
     number_rows(con, source, stage_name, stored, f"typed_{name}")
     staged.typed[name] = staged.staging.backend.table(f"typed_{name}")
+
+
+def rows_table(name: str) -> str:
+    """The table that stores the typed rows of staged table ``name`` (``_row`` aside)."""
+    return f"typed_{name}_rows"
 
 
 def _duckdb(area: Warehouse) -> Any:
@@ -130,7 +158,7 @@ def drop_staging(staged: StagedExtract) -> None:
     con = _duckdb(staged.staging)
     for name in list(staged.typed):
         con.execute(f'DROP VIEW IF EXISTS "typed_{name}"')
-        con.execute(f'DROP TABLE IF EXISTS "typed_{name}_rows"')
+        con.execute(f'DROP TABLE IF EXISTS "{rows_table(name)}"')
 
 
 def typed_schema(fields: tuple[tuple[str, Kind], ...]) -> ibis.Schema:

@@ -7,6 +7,7 @@ rules that fail, so a clean extract costs one scan per table.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 import ibis
@@ -26,9 +27,21 @@ def validate_extract(
     *,
     staging: Warehouse | None = None,
     progress: Progress | None = None,
+    keep: Collection[str] = (),
+    before_keep: Callable[[], None] | None = None,
 ) -> tuple[ValidationReport, StagedExtract]:
-    """Stage and validate an extract folder; returns the report and the staged tables."""
-    staged = stage_extract(folder, reference, staging=staging, progress=progress)
+    """Stage and validate an extract folder; returns the report and the staged tables.
+
+    ``keep`` and ``before_keep`` are passed to :func:`~nearhome.data.stage.stage_extract`.
+    """
+    staged = stage_extract(
+        folder,
+        reference,
+        staging=staging,
+        progress=progress,
+        keep=keep,
+        before_keep=before_keep,
+    )
     return validate_staged(staged), staged
 
 

@@ -339,6 +339,29 @@ class Warehouse:
         self._run_sql(create)
         self._run_sql(f'INSERT INTO "{name}" ({columns}) {query}')
 
+    def adopt_table(self, name: str, stored: str, columns: Sequence[str]) -> None:
+        """Make stored table ``stored`` (DuckDB) the table ``name``, keeping only ``columns``.
+
+        A staged table already holds the rows a load writes; dropping its other columns
+        and renaming it costs nothing next to copying its rows. ``columns`` must be its
+        columns in their order, less the ones to drop.
+        """
+        with self.transaction():
+            present = [
+                str(row[0])
+                for row in self.backend.raw_sql(
+                    "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' "
+                    f"AND table_name = '{stored}' ORDER BY column_index"
+                ).fetchall()
+            ]
+            if [c for c in present if c in columns] != list(columns):
+                raise ValueError(f"{stored} does not hold the columns of {name}.")
+            self._run_sql(f'DROP TABLE IF EXISTS "{name}"')
+            for column in present:
+                if column not in columns:
+                    self._run_sql(f'ALTER TABLE "{stored}" DROP COLUMN "{column}"')
+            self._run_sql(f'ALTER TABLE "{stored}" RENAME TO "{name}"')
+
     def write_view(self, name: str, source: str) -> None:
         """Make ``name`` show the rows of stored table ``source`` (a canonical table that is a
         reference file as loaded, such as ``population``).
