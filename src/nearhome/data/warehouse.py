@@ -257,20 +257,27 @@ class Warehouse:
         }
         return sorted(stored | set(self._views))
 
-    def execute(self, expr: Any) -> pd.DataFrame:
-        """Run an expression and return a pandas frame (the one execution point).
-
-        Backend gaps surface as :class:`BackendUnsupported` naming the backend.
-        """
+    @contextlib.contextmanager
+    def _backend_gaps(self, doing: str) -> Iterator[None]:
+        """Turn Ibis's "this backend cannot" errors into :class:`BackendUnsupported`
+        naming the backend and what was being done."""
         try:
-            result = self.backend.execute(expr)
+            yield
         except (
             ibis_exc.OperationNotDefinedError,
             ibis_exc.UnsupportedOperationError,
         ) as exc:
             raise BackendUnsupported(
-                f"The {self.name} backend cannot run this expression: {exc}"
+                f"The {self.name} backend cannot {doing}: {exc}"
             ) from exc
+
+    def execute(self, expr: Any) -> pd.DataFrame:
+        """Run an expression and return a pandas frame (the one execution point).
+
+        Backend gaps surface as :class:`BackendUnsupported` naming the backend.
+        """
+        with self._backend_gaps("run this expression"):
+            result = self.backend.execute(expr)
         if isinstance(result, pd.Series):
             return result.to_frame()
         if not isinstance(result, pd.DataFrame):
@@ -284,15 +291,8 @@ class Warehouse:
         cell into a Python string was most of its time and memory.
         Backend gaps surface as :class:`BackendUnsupported` naming the backend.
         """
-        try:
+        with self._backend_gaps("run this expression"):
             return self.backend.to_pyarrow(expr)
-        except (
-            ibis_exc.OperationNotDefinedError,
-            ibis_exc.UnsupportedOperationError,
-        ) as exc:
-            raise BackendUnsupported(
-                f"The {self.name} backend cannot run this expression: {exc}"
-            ) from exc
 
     def cache(self, expr: Table) -> Table:
         """Materialise an expression for this session (release it with ``.release()``).
@@ -300,15 +300,8 @@ class Warehouse:
         Many aggregations then read the stored rows instead of recomputing the joins.
         Backend gaps surface as :class:`BackendUnsupported` naming the backend.
         """
-        try:
+        with self._backend_gaps("materialise this expression"):
             return expr.cache()
-        except (
-            ibis_exc.OperationNotDefinedError,
-            ibis_exc.UnsupportedOperationError,
-        ) as exc:
-            raise BackendUnsupported(
-                f"The {self.name} backend cannot materialise this expression: {exc}"
-            ) from exc
 
     def write_table(self, name: str, obj: Table | pd.DataFrame) -> None:
         """Create or replace a table from an expression (of any engine) or a frame."""
