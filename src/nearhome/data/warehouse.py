@@ -486,12 +486,6 @@ class Warehouse:
         return int(inserted[0]) if inserted is not None else 0
 
 
-def count_rows(warehouse: Warehouse, expr: Table) -> int:
-    """Number of rows of an expression on ``warehouse``."""
-    counted = warehouse.execute(expr.count()).iloc[0, 0]
-    return int(counted)  # type: ignore[arg-type]
-
-
 def bound_backend(expr: Table) -> BaseBackend | None:
     """The backend an expression's tables live in (``None`` for in-memory tables only)."""
     try:
