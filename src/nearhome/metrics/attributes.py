@@ -164,11 +164,22 @@ def needs_legal_status(columns: Sequence[str]) -> bool:
     )
 
 
+SOURCES = {"is_in_area": ("icb_code", "site_icb_code"), "site_name": ("site_code",)}
+"""Attributes made from other facts columns: reading one reads these too."""
+
+
+def with_sources(wanted: frozenset[str]) -> frozenset[str]:
+    """``wanted`` with the columns its derived attributes are made from (:data:`SOURCES`),
+    so a builder told what is read keeps them (the site of a placement's ward, for
+    whether it lies in the person's own ICB)."""
+    return wanted.union(*(SOURCES.get(name, ()) for name in wanted))
+
+
 def with_attributes(rows: Table, tables: Tables, wanted: Wanted = None) -> Table:
     """Every attribute the rows' keys allow (person, provider, site, legal status, area),
     or of those only the ones ``wanted`` reads."""
-    if wanted is not None and "is_in_area" in wanted:
-        wanted = wanted | {"icb_code", "site_icb_code"}
+    if wanted is not None:
+        wanted = with_sources(wanted)
     # A view is a fresh relation: facts built from nested joins otherwise confuse Ibis's
     # join-chain flattening when the first lookup is joined on.
     rows = rows.view()

@@ -25,7 +25,11 @@ from ibis.expr.types import Table
 
 from nearhome.data.warehouse import Warehouse
 from nearhome.metrics import coded, dimensions
-from nearhome.metrics.attributes import needs_legal_status, with_attributes
+from nearhome.metrics.attributes import (
+    needs_legal_status,
+    with_attributes,
+    with_sources,
+)
 from nearhome.metrics.coded import CODE, EMPTY, PeriodGrid, Strings, paired, unpaired
 from nearhome.metrics.measures import Composite, FactMeasure, Facts, Population
 from nearhome.metrics.population import population_rows, population_table, range_key
@@ -323,7 +327,9 @@ class Run:
         specs = list(
             {spec.id: spec for wanted in groups.values() for spec in wanted}.values()
         )
-        read = self.read(facts, groups, specs)
+        read = columns_read(
+            facts, list(groups), specs, self.tables, self.periods, self.icb is not None
+        )
         built = facts.build(self.tables, self.periods, read)
         # The legal status lookup reads the facts twice (its keys, then the join back):
         # built once and stored, they are not computed twice (England: 25 s -> 14 s).
@@ -359,37 +365,6 @@ class Run:
             if cached is not rows:
                 cached.release()  # type: ignore[attr-defined]
 
-    def read(
-        self,
-        facts: Facts,
-        groups: Mapping[Breakdown, list[MetricSpec]],
-        specs: Sequence[MetricSpec],
-    ) -> frozenset[str]:
-        """The facts columns this request reads: the periods, its breakdowns' levels
-        and names, its metrics' values and filters, and the scope.
-
-        A request of two breakdowns then does not pay for every lookup a whole
-        catalogue needs.
-        """
-        names = set(PERIOD_COLUMNS)
-        for breakdown in groups:
-            for dim in (dimensions.dimensions()[name] for name in breakdown):
-                names.update(dim.columns)
-                if dim.label_column is not None:
-                    names.add(dim.label_column)
-        if self.icb is not None:
-            names.add(facts.scope)
-        missing = [s for s in specs if (facts.name, s.id) not in _INPUT_COLUMNS]
-        if missing:
-            full = with_attributes(
-                facts.build(self.tables, self.periods, None), self.tables
-            )
-            for spec in missing:
-                _INPUT_COLUMNS[facts.name, spec.id] = _referenced(full, spec)
-        for spec in specs:
-            names.update(_INPUT_COLUMNS[facts.name, spec.id])
-        return frozenset(names)
-
     def populations(self, needed: Mapping[Breakdown, set[Population]]) -> pd.DataFrame:
         """Population by year and level for every breakdown that needs one (one query)."""
         ranges = sorted(
@@ -415,6 +390,39 @@ class Run:
         frame = describe(coded.frame(result, self.strings, None, TEXT), self.strings)
         self.report("population", len(needed))
         return frame
+
+
+def columns_read(
+    facts: Facts,
+    breakdowns: Sequence[Breakdown],
+    specs: Sequence[MetricSpec],
+    tables: Mapping[str, Table],
+    periods: Table,
+    scoped: bool,
+) -> frozenset[str]:
+    """The facts columns a request reads: the periods, its breakdowns' levels and names,
+    its metrics' values and filters, and the scope column when it is ``scoped`` to an ICB.
+
+    Builders and attributes leave out the rest (:data:`~nearhome.metrics.measures.Wanted`),
+    so a request of two breakdowns does not pay for every look-up a whole catalogue
+    needs, and one metric's SQL (:mod:`~nearhome.metrics.query`) holds only its own.
+    """
+    names = set(PERIOD_COLUMNS)
+    for breakdown in breakdowns:
+        for dim in (dimensions.dimensions()[name] for name in breakdown):
+            names.update(dim.columns)
+            if dim.label_column is not None:
+                names.add(dim.label_column)
+    if scoped:
+        names.add(facts.scope)
+    missing = [s for s in specs if (facts.name, s.id) not in _INPUT_COLUMNS]
+    if missing:
+        full = with_attributes(facts.build(tables, periods, None), tables)
+        for spec in missing:
+            _INPUT_COLUMNS[facts.name, spec.id] = _referenced(full, spec)
+    for spec in specs:
+        names.update(_INPUT_COLUMNS[facts.name, spec.id])
+    return with_sources(frozenset(names))
 
 
 _INPUT_COLUMNS: dict[tuple[str, str], frozenset[str]] = {}
@@ -698,6 +706,7 @@ __all__ = [
     "Plan",
     "Run",
     "WarehouseTables",
+    "columns_read",
     "execute",
     "plan",
     "population_supports",

@@ -34,7 +34,14 @@ from nearhome.errors import InvalidConfig
 from nearhome.metrics import dimensions
 from nearhome.metrics.attributes import with_attributes
 from nearhome.metrics.calendar import periods_table
-from nearhome.metrics.compute import MAX_CROSS, Breakdown, aggregation, inputs, reduced
+from nearhome.metrics.compute import (
+    MAX_CROSS,
+    Breakdown,
+    aggregation,
+    columns_read,
+    inputs,
+    reduced,
+)
 from nearhome.metrics.measures import Composite, FactMeasure, Population
 from nearhome.metrics.population import population_rows, population_table, range_key
 from nearhome.metrics.registry import MetricSpec
@@ -140,7 +147,10 @@ def _parts(
     icb: str | None,
 ) -> Table:
     """A fact measure's numerator, denominator and statistic by period and level."""
-    rows = with_attributes(measure.facts.build(tables, periods, None), tables)
+    read = columns_read(
+        measure.facts, [breakdown], [spec], tables, periods, icb is not None
+    )
+    rows = with_attributes(measure.facts.build(tables, periods, read), tables, read)
     if icb is not None:
         rows = rows.filter(rows[measure.facts.scope] == icb)
     rows, reducers, columns = inputs(rows, [spec])

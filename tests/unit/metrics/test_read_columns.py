@@ -8,9 +8,9 @@ import pytest
 from nearhome.data.warehouse import Warehouse
 from nearhome.metrics import dimensions
 from nearhome.metrics.calendar import periods_table
-from nearhome.metrics.coded import PeriodGrid
-from nearhome.metrics.compute import Run, WarehouseTables, plan
-from nearhome.metrics.registry import resolve
+from nearhome.metrics.compute import WarehouseTables, columns_read, plan
+from nearhome.metrics.query import metric_query
+from nearhome.metrics.registry import get, resolve
 from nearhome.metrics.run import run_metrics
 from nearhome.periods import parse_span, split
 
@@ -20,18 +20,14 @@ from .conftest import SPAN
 def _read(
     warehouse: Warehouse, metric: str, by: str, icb: str | None = None
 ) -> set[str]:
-    periods = split(parse_span(SPAN), "month")
-    run = Run(
-        warehouse,
-        WarehouseTables(warehouse),
-        periods_table(periods),
-        PeriodGrid([p.start for p in periods], [p.last_day for p in periods]),
-        icb,
-    )
+    periods = periods_table(split(parse_span(SPAN), "month"))
     specs = resolve(metric)
     request = plan(specs, dimensions.parse_many(by))
     ((facts, groups),) = request.by_facts.items()
-    return set(run.read(facts, groups, specs))
+    tables = WarehouseTables(warehouse)
+    return set(
+        columns_read(facts, list(groups), specs, tables, periods, icb is not None)
+    )
 
 
 def test_bed_days_by_icb_read_the_days_and_the_icb_only(
@@ -42,6 +38,9 @@ def test_bed_days_by_icb_read_the_days_and_the_icb_only(
 
 
 def test_a_scoped_request_also_reads_its_scope(tiny_warehouse: Warehouse) -> None:
+    assert "site_icb_code" not in _read(
+        tiny_warehouse, "occupancy.available_beds", "all"
+    )
     read = _read(tiny_warehouse, "occupancy.available_beds", "all", icb="X")
     assert "site_icb_code" in read
 
@@ -60,6 +59,7 @@ NARROW = [
     "readmissions.within_30_days",
     "restrictive.interventions",
     "delayed_discharge.crfd_days",
+    "out_of_area.outside_own_icb_people",
 ]
 
 
@@ -75,3 +75,19 @@ def test_narrow_requests_give_the_whole_catalogues_figures(
     expected = wide[wide["breakdown"] == by].reset_index(drop=True)
     assert len(narrow) > 0
     pd.testing.assert_frame_equal(narrow.reset_index(drop=True), expected)
+
+
+def test_one_metrics_sql_reads_only_the_tables_it_needs() -> None:
+    periods = split(parse_span(SPAN), "month")
+    by_icb = metric_query(get("activity.admissions"), periods, ("icb",))
+    by_ward = metric_query(get("activity.admissions"), periods, ("ward",))
+
+    assert set(by_icb.tables) == {"spell", "person"}
+    assert "ward_stay" in by_ward.tables  # the ward on the admission day is looked up
+
+
+def test_reading_a_derived_attribute_reads_what_it_is_made_from(
+    tiny_warehouse: Warehouse,
+) -> None:
+    read = _read(tiny_warehouse, "out_of_area.outside_own_icb_people", "all")
+    assert {"is_in_area", "icb_code", "site_icb_code"} <= read
