@@ -24,7 +24,7 @@ import pandas as pd
 from ibis.expr.types import Table
 
 from nearhome.data.warehouse import Warehouse
-from nearhome.metrics import coded, dimensions
+from nearhome.metrics import coded, dimensions, distinct_counts
 from nearhome.metrics.attributes import (
     needs_legal_status,
     with_attributes,
@@ -345,9 +345,23 @@ class Run:
             rows = rows.filter(rows[facts.scope] == self.icb)
         wanted = {(spec.id, b) for b, chosen in groups.items() for spec in chosen}
         rows, parts, columns = inputs(rows, specs)
-        used = {name for _, x, w in parts.values() for name in (x, w) if name}
+        # Distinct counts become sums of first-row flags where a breakdown allows it
+        # (:mod:`~nearhome.metrics.distinct_counts`); worth it when rows are stored.
+        many = len(groups) > 1
+        rows, firsts = (
+            distinct_counts.first_rows(rows, parts, groups)
+            if many
+            else (rows, distinct_counts.FirstRows({}))
+        )
+        used = {
+            name
+            for plan in (parts, firsts.flagged)
+            for _, x, w in plan.values()
+            for name in (x, w)
+            if name
+        }
         rows = rows.select(*[c for c in rows.columns if c in read or c in used])
-        cached = _materialise(rows, self.warehouse) if len(groups) > 1 else rows
+        cached = _materialise(rows, self.warehouse) if many else rows
         if staged is not built:
             staged.release()  # type: ignore[attr-defined]
         breakdowns = list(groups)
@@ -355,7 +369,9 @@ class Run:
             for first in range(0, len(breakdowns), BATCH):
                 batch = breakdowns[first : first + BATCH]
                 frame = self.execute(
-                    stacked([aggregation(cached, b, parts) for b in batch])
+                    stacked(
+                        [aggregation(cached, b, firsts.plan(parts, b)) for b in batch]
+                    )
                 )
                 self.frames.append(_melt(frame, specs, wanted, columns, self.strings))
                 self.report(
@@ -370,7 +386,7 @@ class Run:
         ranges = sorted(
             {r for wanted in needed.values() for r in wanted}, key=range_key
         )
-        rows = population_rows(self.tables, self.icb)
+        rows = population_rows(self.tables, self.icb, ranges)
         cached = _materialise(rows, self.warehouse) if len(needed) > 1 else rows
         parts = []
         for breakdown in needed:

@@ -227,7 +227,9 @@ def _over_population(
     top = _component(composite.numerator, tables, periods, breakdown, icb)
     dims = [dimensions.dimensions()[name] for name in breakdown]
     people = population_table(
-        population_rows(tables, icb), dims, [composite.denominator]
+        population_rows(tables, icb, [composite.denominator]),
+        dims,
+        [composite.denominator],
     )
     levels = {
         f"level_{i}": people[f"level_{i}"] if d.columns else ibis.literal("ALL")

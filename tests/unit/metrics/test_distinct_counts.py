@@ -1,0 +1,109 @@
+"""Counts of people by a breakdown of the person are sums of first-row flags, and give
+exactly the distinct counts; other breakdowns keep the distinct count."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import ibis
+import pandas as pd
+import pytest
+
+from nearhome.data.warehouse import Warehouse, connect
+from nearhome.metrics import distinct_counts
+from nearhome.metrics.compute import aggregation
+from nearhome.metrics.measures import Count, Distinct
+from nearhome.metrics.registry import resolve
+from nearhome.metrics.run import run_metrics
+
+from .conftest import SPAN
+
+MARCH = dt.date(2024, 3, 1)
+APRIL = dt.date(2024, 4, 1)
+
+
+def _rows() -> pd.DataFrame:
+    """Person A has three rows in March (two wards, one row not counted by the
+    filter), B two rows in March and one in April; one row has no person."""
+    return pd.DataFrame(
+        {
+            "period_start": [MARCH] * 6 + [APRIL],
+            "period_last": [dt.date(2024, 3, 31)] * 6 + [dt.date(2024, 4, 30)],
+            "person_id": ["A", "A", "A", "B", "B", None, "B"],
+            "gender_code": ["2", "2", "2", "1", "1", "1", "1"],
+            "ward_code": ["W1", "W2", "W2", "W1", "W1", "W1", "W2"],
+            "detained": [False, True, None, True, True, True, False],
+        }
+    )
+
+
+REDUCERS = {
+    "people": (Distinct("person_id"), "person_id", None),
+    "detained": (Distinct("person_id"), "person_id", "detained"),
+    "rows": (Count(), None, None),
+}
+
+
+def _by(breakdown: tuple[str, ...], flagged: bool) -> pd.DataFrame:
+    warehouse = connect("duckdb://")
+    rows = ibis.memtable(_rows())
+    if flagged:
+        rows, firsts = distinct_counts.first_rows(rows, REDUCERS, [breakdown])
+        plan = firsts.plan(REDUCERS, breakdown)
+    else:
+        plan = dict(REDUCERS)
+    result = warehouse.execute(aggregation(rows, breakdown, plan))
+    return result.sort_values(["period_start", "level_0"]).reset_index(drop=True)
+
+
+def test_people_by_gender_are_counted_once_per_month() -> None:
+    figures = _by(("gender",), flagged=True)
+    # March: women = A (1 person; detained on one row), men = B (1 person, detained);
+    # April: men = B (1 person, not detained). The row with no person is not a person.
+    assert figures["level_0"].tolist() == ["1", "2", "1"]
+    assert figures["people"].tolist() == [1.0, 1.0, 1.0]
+    assert figures["detained"].tolist() == [1.0, 1.0, 0.0]
+    assert figures["rows"].tolist() == [3.0, 3.0, 1.0]
+
+
+@pytest.mark.parametrize("breakdown", [("all",), ("gender",), ("ward",)])
+def test_flags_give_the_distinct_counts(breakdown: tuple[str, ...]) -> None:
+    pd.testing.assert_frame_equal(
+        _by(breakdown, flagged=True), _by(breakdown, flagged=False)
+    )
+
+
+def test_a_breakdown_by_the_ward_keeps_the_distinct_count() -> None:
+    _, firsts = distinct_counts.first_rows(
+        ibis.memtable(_rows()), REDUCERS, [("ward",), ("gender",)]
+    )
+    assert firsts.plan(REDUCERS, ("ward",)) == REDUCERS
+    assert firsts.plan(REDUCERS, ("gender", "ward")) == REDUCERS
+    by_gender = firsts.plan(REDUCERS, ("gender", "age_five_year"))
+    assert isinstance(by_gender["people"][0], distinct_counts.Total)
+    assert by_gender["rows"] == REDUCERS["rows"]
+
+
+def test_no_flags_without_a_breakdown_of_the_person() -> None:
+    rows = ibis.memtable(_rows())
+    flagged, firsts = distinct_counts.first_rows(rows, REDUCERS, [("ward",)])
+    assert flagged is rows
+    assert not firsts.flagged
+
+
+def test_people_metrics_equal_distinct_counts_on_the_tiny_extract(
+    tiny_warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    people = [
+        s.id
+        for s in resolve("all")
+        if isinstance(getattr(s.computation, "numerator", None), Distinct)
+    ]
+    by = "all,gender,ethnic_group,age_five_year,ward,provider"
+    flagged = run_metrics(tiny_warehouse, people, period=SPAN, by=by)
+    monkeypatch.setattr(
+        distinct_counts.FirstRows, "plan", lambda self, reducers, b: dict(reducers)
+    )
+    counted = run_metrics(tiny_warehouse, people, period=SPAN, by=by)
+    assert len(people) >= 5
+    pd.testing.assert_frame_equal(flagged, counted)
