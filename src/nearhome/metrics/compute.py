@@ -351,15 +351,10 @@ class Run:
         rows, firsts = (
             distinct_counts.first_rows(rows, parts, groups)
             if many
-            else (rows, distinct_counts.FirstRows({}))
+            else (rows, distinct_counts.FirstRows({}, {}))
         )
-        used = {
-            name
-            for plan in (parts, firsts.flagged)
-            for _, x, w in plan.values()
-            for name in (x, w)
-            if name
-        }
+        used = {name for _, x, w in parts.values() for name in (x, w) if name}
+        used |= firsts.columns
         rows = rows.select(*[c for c in rows.columns if c in read or c in used])
         cached = _materialise(rows, self.warehouse) if many else rows
         if staged is not built:

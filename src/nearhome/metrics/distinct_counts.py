@@ -1,18 +1,23 @@
-"""Distinct counts as sums of first-row flags, where a breakdown allows it.
+"""Distinct counts made cheap with per-row flags, computed once per facts table.
 
 ``COUNT(DISTINCT person_id)`` is the most expensive aggregate of a run: every breakdown
-builds its own hash table of (period, level, person). But when a breakdown gives every
-row of one person in one period the same level (their ICB, ethnicity, age at the
-period's end), the number of distinct people in a level is the number of rows that are
-their person's first row in the period. That flag is computed once per facts table, and
-summing it is as cheap as counting rows. Breakdowns that can split one person's rows
-across levels (the ward, the legal status on the day) keep the distinct count.
+builds its own hash table of (period, level, value). Two flags, made once by a window
+over (period, value), replace most of that work, and both give exactly the distinct
+count:
 
-Only people are flagged, for the breakdowns read from the person's own attributes,
-which are constant within a person by construction. The same would hold for other
-counted columns (an incident, an intervention) wherever the data happened to make a
-breakdown constant within them, but checking that on England's restrictive
-interventions cost more (5 s) than the flags saved.
+- *First row.* When a breakdown gives every row of one person in one period the same
+  level (their ICB, ethnicity, age at the period's end: the person's own attributes,
+  constant by construction), the people in a level are the rows that are their
+  person's first row in the period. Summing the flag is as cheap as counting rows.
+- *Single row.* For any other breakdown (the ward, the legal status on the day) and
+  any counted column (an incident, an intervention), a value with exactly one counted
+  row in the period adds one to that row's level; only the values with several rows
+  are counted distinct. Most values have one row (England: every intervention, and
+  a person's only ward stay in a month), so the distinct count shrinks to a few.
+
+On England's whole catalogue this took restrictive interventions from 16 s to 10 s
+and the catalogue from 66 s to 55 s. A check of which breakdowns the data happens to
+hold constant within an incident was tried first: it cost more (5 s) than it saved.
 """
 
 from __future__ import annotations
@@ -51,23 +56,61 @@ def read_by(breakdown: Sequence[str]) -> frozenset[str]:
 
 
 @dataclass(frozen=True, slots=True)
-class FirstRows:
-    """First-row flags for a facts table's distinct counts.
-
-    Attributes:
-        flagged: Aggregate name → the sum of flags that replaces it.
+class SinglesAndDistinct:
+    """A distinct count split in two: values with exactly one counted row in the
+    period add one each (a sum of their flags), and only the rest are counted
+    distinct. Exact for every breakdown, since a value's rows are either one flagged
+    row or all unflagged; cheap where most values have one row (an intervention, a
+    person's only ward stay in the month).
     """
 
-    flagged: Mapping[str, Reducer]
+    single: str
+
+    def reduce(self, t: Table, x: str | None, w: str | None) -> ir.Value:
+        """The aggregate over the materialised inputs."""
+        assert x is not None
+        rest = t[self.single] == 0
+        if w is not None:
+            rest = rest & t[w]
+        singles = ibis.coalesce(t[self.single].sum(), 0)
+        return singles + t[x].nunique(where=rest)
+
+
+@dataclass(frozen=True, slots=True)
+class FirstRows:
+    """Flags that replace a facts table's distinct counts.
+
+    Attributes:
+        by_the_person: Aggregate name → the sum of first-row flags that replaces it in
+            breakdowns of the person.
+        split: Aggregate name → the split count that replaces it in other breakdowns.
+    """
+
+    by_the_person: Mapping[str, Reducer]
+    split: Mapping[str, Reducer]
+
+    @property
+    def columns(self) -> set[str]:
+        """The flag columns the replacements read."""
+        return {
+            name
+            for plan in (self.by_the_person, self.split)
+            for aggregate, _, _ in plan.values()
+            for name in (
+                getattr(aggregate, "column", None),
+                getattr(aggregate, "single", None),
+            )
+            if name
+        }
 
     def plan(
         self, reducers: Mapping[str, Reducer], breakdown: Sequence[str]
     ) -> dict[str, Reducer]:
-        """``reducers`` with each count of people replaced by its flags' sum when the
-        breakdown reads only the person's own attributes."""
-        if not self.flagged or not read_by(breakdown) <= OF_THE_PERSON:
-            return dict(reducers)
-        return {**reducers, **self.flagged}
+        """``reducers`` with each distinct count replaced: by its first-row flags' sum
+        when the breakdown reads only the person's own attributes, else split."""
+        if read_by(breakdown) <= OF_THE_PERSON:
+            return {**reducers, **self.split, **self.by_the_person}
+        return {**reducers, **self.split}
 
 
 def first_rows(
@@ -75,36 +118,48 @@ def first_rows(
     reducers: Mapping[str, Reducer],
     breakdowns: Iterable[Sequence[str]],
 ) -> tuple[Table, FirstRows]:
-    """Add a first-row flag for each distinct count of people in ``reducers``, when
-    some breakdown reads only the person's own attributes.
+    """Add the flags that replace each distinct count of ``reducers``.
 
-    A row's flag is 1 when it meets the count's filter and is its person's first such
-    row in the period, else 0. All flags share one window, so the engine sorts the rows
-    once, not once per count.
+    Within a period and a counted value, a row's first-row flag is 1 on the first row
+    meeting the count's filter, and its single flag is 1 when it is the only such row.
+    Flags of one counted column share one window, so the engine sorts the rows once
+    per counted column, not once per count. First-row flags are made for people only
+    when some breakdown reads only the person's own attributes.
     """
+    chosen = [tuple(b) for b in breakdowns]
+    of_the_person = [read_by(b) <= OF_THE_PERSON for b in chosen]
     flags: dict[str, ir.Value] = {}
-    flagged: dict[str, Reducer] = {}
-    people = {
-        name: where
-        for name, (aggregate, column, where) in reducers.items()
-        if isinstance(aggregate, Distinct) and column == PERSON
-    }
-    if not people or not any(read_by(b) <= OF_THE_PERSON for b in breakdowns):
-        return rows, FirstRows(flagged)
-    window = ibis.window(
-        group_by=[*(rows[c] for c in PERIOD_KEY), rows[PERSON]],
-        order_by=[rows[PERSON]],
-        rows=(None, 0),
-    )
-    for name, where in people.items():
-        included = rows[PERSON].notnull()
+    by_the_person: dict[str, Reducer] = {}
+    split: dict[str, Reducer] = {}
+    for name, (aggregate, column, where) in reducers.items():
+        if not isinstance(aggregate, Distinct) or column is None:
+            continue
+        group = [*(rows[c] for c in PERIOD_KEY), rows[column]]
+        included = rows[column].notnull()
         if where is not None:
             included = included & rows[where].fill_null(False)
-        running = included.cast("int32").sum().over(window)
-        flag = f"_first_{name}"
-        flags[flag] = (included & (running == 1)).cast("int8")
-        flagged[name] = (Total(flag), flag, None)
-    return rows.mutate(**flags), FirstRows(flagged)
+        counted = included.cast("int32")
+        if column == PERSON and any(of_the_person):
+            running = counted.sum().over(
+                ibis.window(group_by=group, order_by=[rows[column]], rows=(None, 0))
+            )
+            flag = f"_first_{name}"
+            flags[flag] = (included & (running == 1)).cast("int8")
+            by_the_person[name] = (Total(flag), flag, None)
+        if column != PERSON or not all(of_the_person):
+            everyone = counted.sum().over(
+                ibis.window(group_by=group, order_by=[rows[column]], rows=(None, None))
+            )
+            single = f"_single_{name}"
+            flags[single] = (included & (everyone == 1)).cast("int8")
+            split[name] = (SinglesAndDistinct(single), column, where)
+    return rows.mutate(**flags), FirstRows(by_the_person, split)
 
 
-__all__ = ["OF_THE_PERSON", "FirstRows", "first_rows", "read_by"]
+__all__ = [
+    "OF_THE_PERSON",
+    "FirstRows",
+    "SinglesAndDistinct",
+    "first_rows",
+    "read_by",
+]

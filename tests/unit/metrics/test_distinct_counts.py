@@ -66,29 +66,46 @@ def test_people_by_gender_are_counted_once_per_month() -> None:
     assert figures["rows"].tolist() == [3.0, 3.0, 1.0]
 
 
-@pytest.mark.parametrize("breakdown", [("all",), ("gender",), ("ward",)])
+@pytest.mark.parametrize(
+    "breakdown", [("all",), ("gender",), ("ward",), ("gender", "ward")]
+)
 def test_flags_give_the_distinct_counts(breakdown: tuple[str, ...]) -> None:
     pd.testing.assert_frame_equal(
         _by(breakdown, flagged=True), _by(breakdown, flagged=False)
     )
 
 
-def test_a_breakdown_by_the_ward_keeps_the_distinct_count() -> None:
+def test_people_by_ward_count_single_rows_once_and_the_rest_distinct() -> None:
+    figures = _by(("ward",), flagged=True)
+    # March: W1 has A (one row) and B (two rows): 2 people, B detained; W2 has A (two
+    # rows, detained on one): 1 person, detained. April: W2 has B, not detained.
+    assert figures["level_0"].tolist() == ["W1", "W2", "W2"]
+    assert figures["people"].tolist() == [2.0, 1.0, 1.0]
+    assert figures["detained"].tolist() == [1.0, 1.0, 0.0]
+
+
+def test_breakdowns_of_the_person_sum_first_rows_and_others_split() -> None:
     _, firsts = distinct_counts.first_rows(
         ibis.memtable(_rows()), REDUCERS, [("ward",), ("gender",)]
     )
-    assert firsts.plan(REDUCERS, ("ward",)) == REDUCERS
-    assert firsts.plan(REDUCERS, ("gender", "ward")) == REDUCERS
+    for breakdown in [("ward",), ("gender", "ward")]:
+        plan = firsts.plan(REDUCERS, breakdown)
+        assert isinstance(plan["people"][0], distinct_counts.SinglesAndDistinct)
+        assert plan["rows"] == REDUCERS["rows"]
     by_gender = firsts.plan(REDUCERS, ("gender", "age_five_year"))
     assert isinstance(by_gender["people"][0], distinct_counts.Total)
-    assert by_gender["rows"] == REDUCERS["rows"]
+    assert isinstance(by_gender["detained"][0], distinct_counts.Total)
 
 
-def test_no_flags_without_a_breakdown_of_the_person() -> None:
+def test_flags_are_made_only_for_the_breakdowns_asked_for() -> None:
     rows = ibis.memtable(_rows())
-    flagged, firsts = distinct_counts.first_rows(rows, REDUCERS, [("ward",)])
-    assert flagged is rows
-    assert not firsts.flagged
+    _, by_ward = distinct_counts.first_rows(rows, REDUCERS, [("ward",)])
+    assert not by_ward.by_the_person
+    assert set(by_ward.split) == {"people", "detained"}
+    _, by_gender = distinct_counts.first_rows(rows, REDUCERS, [("gender",), ("all",)])
+    assert set(by_gender.by_the_person) == {"people", "detained"}
+    assert not by_gender.split
+    assert by_gender.columns == {"_first_people", "_first_detained"}
 
 
 def test_people_metrics_equal_distinct_counts_on_the_tiny_extract(
