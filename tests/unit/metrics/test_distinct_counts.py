@@ -37,6 +37,12 @@ def _rows() -> pd.DataFrame:
     )
 
 
+@pytest.fixture(autouse=True)
+def _flags_for_any_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Flags for requests of any size, so a few breakdowns show them at work."""
+    monkeypatch.setattr(distinct_counts, "WORTH_A_WINDOW", 1)
+
+
 REDUCERS = {
     "people": (Distinct("person_id"), "person_id", None),
     "detained": (Distinct("person_id"), "person_id", "detained"),
@@ -106,6 +112,20 @@ def test_flags_are_made_only_for_the_breakdowns_asked_for() -> None:
     assert set(by_gender.by_the_person) == {"people", "detained"}
     assert not by_gender.split
     assert by_gender.columns == {"_first_people", "_first_detained"}
+
+
+def test_few_breakdowns_keep_the_distinct_count(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(distinct_counts, "WORTH_A_WINDOW", 3)
+    rows = ibis.memtable(_rows())
+    two = [("all",), ("gender",)]
+    flagged, firsts = distinct_counts.first_rows(rows, REDUCERS, two)
+    assert flagged is rows
+    assert firsts.plan(REDUCERS, ("gender",)) == REDUCERS
+    _, more = distinct_counts.first_rows(rows, REDUCERS, [*two, ("age_five_year",)])
+    assert set(more.by_the_person) == {"people", "detained"}
+    assert not more.split  # every breakdown is of the person
 
 
 def test_people_metrics_equal_distinct_counts_on_the_tiny_extract(
