@@ -345,8 +345,8 @@ class Run:
             rows = rows.filter(rows[facts.scope] == self.icb)
         wanted = {(spec.id, b) for b, chosen in groups.items() for spec in chosen}
         rows, parts, columns = inputs(rows, specs)
-        # Distinct counts become sums of first-row flags where a breakdown allows it
-        # (:mod:`~nearhome.metrics.distinct_counts`); worth it when rows are stored.
+        # Distinct counts lean on per-row flags stored with the facts, when enough
+        # breakdowns use them (:mod:`~nearhome.metrics.distinct_counts`).
         many = len(groups) > 1
         rows, firsts = (
             distinct_counts.first_rows(rows, parts, groups)
