@@ -294,6 +294,12 @@ class Warehouse:
         with self._backend_gaps("run this expression"):
             return self.backend.to_pyarrow(expr)
 
+    @property
+    def shares_subqueries(self) -> bool:
+        """Whether a subquery one query reads twice is computed once: DuckDB and
+        PostgreSQL materialise such a common table expression, Spark recomputes it."""
+        return self.name in ("duckdb", "postgres")
+
     def cache(self, expr: Table) -> Table:
         """Materialise an expression for this session (release it with ``.release()``).
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from nearhome.errors import InvalidConfig, UnsupportedBreakdown
@@ -92,3 +93,24 @@ def test_suppression_is_applied_and_recorded(tiny_warehouse) -> None:
     assert pick(frame, "restrictive.people", 4) == 1  # national total: unsuppressed
     provider = frame[frame["breakdown"] == "provider"]
     assert "*" in set(provider["value"])
+
+
+def test_few_breakdowns_are_aggregated_without_storing_the_facts(
+    tiny_warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stored: list[object] = []
+    cache = type(tiny_warehouse).cache
+
+    def counting(self, expr):  # type: ignore[no-untyped-def]
+        stored.append(expr)
+        return cache(self, expr)
+
+    monkeypatch.setattr(type(tiny_warehouse), "cache", counting)
+    two = run_metrics(tiny_warehouse, "bed_days.occupied", period=SPAN, by="all,icb")
+    assert not stored  # DuckDB computes the shared facts once within one query
+    three = run_metrics(
+        tiny_warehouse, "bed_days.occupied", period=SPAN, by="all,icb,gender"
+    )
+    assert len(stored) == 1
+    shared = three[three["breakdown"].isin(["all", "icb"])].reset_index(drop=True)
+    pd.testing.assert_frame_equal(two.reset_index(drop=True), shared)
