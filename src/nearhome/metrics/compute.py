@@ -362,8 +362,8 @@ class Run:
         used |= firsts.columns
         rows = rows.select(*[c for c in rows.columns if c in read or c in used])
         cached = _materialise(rows, self.warehouse) if many else rows
-        if staged is not built:
-            staged.release()  # type: ignore[attr-defined]
+        if staged is not built and cached is not rows:
+            staged.release()  # type: ignore[attr-defined]  # read into ``cached``
         breakdowns = list(groups)
         try:
             for first in range(0, len(breakdowns), BATCH):
@@ -380,6 +380,8 @@ class Run:
         finally:
             if cached is not rows:
                 cached.release()  # type: ignore[attr-defined]
+            elif staged is not built:
+                staged.release()  # type: ignore[attr-defined]  # read by the queries
 
     def populations(self, needed: Mapping[Breakdown, set[Population]]) -> pd.DataFrame:
         """Population by year and level for every breakdown that needs one (one query)."""
