@@ -54,8 +54,9 @@ def ward_stay_at(
 ) -> Table:
     """Add the ward stay current on ``anchor_date`` to each row identified by ``key``.
 
-    ``rows`` has ``spell_id`` and ``anchor_date`` (several spells per key are allowed:
-    the best ward stay across them wins). The ward stay chosen is the latest one that
+    ``rows`` has ``spell_id`` and ``anchor_date``, one row per key and spell (several
+    spells per key are allowed: the best ward stay across them wins, and only that
+    spell's row is kept). The ward stay chosen is the latest one that
     started on or before the anchor date; if none had, the earliest one after it.
     Ties go to the stay that ends later (a same-day transfer's second ward).
 

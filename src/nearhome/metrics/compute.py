@@ -425,12 +425,7 @@ def columns_read(
     so a request of two breakdowns does not pay for every look-up a whole catalogue
     needs, and one metric's SQL (:mod:`~nearhome.metrics.query`) holds only its own.
     """
-    names = set(PERIOD_COLUMNS)
-    for breakdown in breakdowns:
-        for dim in (dimensions.dimensions()[name] for name in breakdown):
-            names.update(dim.columns)
-            if dim.label_column is not None:
-                names.add(dim.label_column)
+    names = set(PERIOD_COLUMNS).union(*map(dimensions.read_by, breakdowns))
     if scoped:
         names.add(facts.scope)
     missing = [s for s in specs if (facts.name, s.id) not in _INPUT_COLUMNS]

@@ -461,6 +461,18 @@ def parse_many(by: str | Sequence[str]) -> tuple[tuple[str, ...], ...]:
     return tuple(dict.fromkeys(parsed)) or (("all",),)
 
 
+def read_by(breakdown: Sequence[str]) -> frozenset[str]:
+    """The facts columns a (possibly crossed) breakdown reads: its levels' columns and
+    its name columns."""
+    read: set[str] = set()
+    for name in breakdown:
+        dim = _registry()[name]
+        read.update(dim.columns)
+        if dim.label_column is not None:
+            read.add(dim.label_column)
+    return frozenset(read)
+
+
 def label(breakdown: Sequence[str]) -> str:
     """The ``breakdown`` column value of a (possibly crossed) breakdown."""
     return JOIN.join(breakdown)

@@ -49,17 +49,6 @@ breakdowns is faster without."""
 Reducer = tuple[Any, str | None, str | None]
 
 
-def read_by(breakdown: Sequence[str]) -> frozenset[str]:
-    """The facts columns a (possibly crossed) breakdown's levels and names read."""
-    read: set[str] = set()
-    for name in breakdown:
-        dim = dimensions.dimensions()[name]
-        read.update(dim.columns)
-        if dim.label_column is not None:
-            read.add(dim.label_column)
-    return frozenset(read)
-
-
 @dataclass(frozen=True, slots=True)
 class SinglesAndDistinct:
     """A distinct count split in two: values with exactly one counted row in the
@@ -113,7 +102,7 @@ class FirstRows:
     ) -> dict[str, Reducer]:
         """``reducers`` with each distinct count replaced: by its first-row flags' sum
         when the breakdown reads only the person's own attributes, else split."""
-        if read_by(breakdown) <= OF_THE_PERSON:
+        if dimensions.read_by(breakdown) <= OF_THE_PERSON:
             return {**reducers, **self.split, **self.by_the_person}
         return {**reducers, **self.split}
 
@@ -132,7 +121,7 @@ def first_rows(
     :data:`WORTH_A_WINDOW` breakdowns will use it.
     """
     chosen = [tuple(b) for b in breakdowns]
-    of_the_person = [read_by(b) <= OF_THE_PERSON for b in chosen]
+    of_the_person = [dimensions.read_by(b) <= OF_THE_PERSON for b in chosen]
     people, others = sum(of_the_person), len(chosen) - sum(of_the_person)
     flags: dict[str, ir.Value] = {}
     by_the_person: dict[str, Reducer] = {}
@@ -167,5 +156,4 @@ __all__ = [
     "FirstRows",
     "SinglesAndDistinct",
     "first_rows",
-    "read_by",
 ]
