@@ -59,7 +59,8 @@ def _by(breakdown: tuple[str, ...], flagged: bool) -> pd.DataFrame:
     else:
         plan = dict(REDUCERS)
     result = warehouse.execute(aggregation(rows, breakdown, plan))
-    return result.sort_values(["period_start", "level_0"]).reset_index(drop=True)
+    levels = sorted(column for column in result.columns if column.startswith("level_"))
+    return result.sort_values(["period_start", *levels]).reset_index(drop=True)
 
 
 def test_people_by_gender_are_counted_once_per_month() -> None:
