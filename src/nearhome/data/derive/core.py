@@ -28,13 +28,38 @@ def raw(tables: Tables, name: str) -> Table:
 
 
 def latest(table: Table, key: Sequence[str]) -> Table:
-    """One row per key: the latest month's record, then the highest ``RecordNumber``."""
-    window = ibis.window(
-        group_by=[table[k] for k in key],
-        order_by=[ibis.desc(table.UniqMonthID), ibis.desc(table.RecordNumber)],
+    """One row per key: the latest month's record, then the highest ``RecordNumber``.
+
+    A record is resubmitted every month it stays open, so most tables hold several rows
+    per key, and some (care contacts, interventions) hardly ever more than one. Ranking
+    every row sorts the whole table with all its columns. Instead one grouped pass
+    finds each key's latest month and number of rows; a key with a single row is its
+    own latest record, and only the rows of the latest month of the other keys (one per
+    key, more where several providers submitted it that month) are ranked by
+    ``RecordNumber``. The result is the row the full ranking picks. Key columns are
+    required fields: a row whose key is missing is a validation error, and has no
+    latest record here.
+    """
+    summary = table.group_by([table[k].name(f"_latest_{k}") for k in key]).aggregate(
+        _latest_month=table.UniqMonthID.max(), _latest_rows=table.count()
     )
-    ranked = table.mutate(_latest_rank=ibis.row_number().over(window))
-    return ranked.filter(ranked._latest_rank == 0).drop("_latest_rank")
+    rows = table.view()
+    newest = rows.join(
+        summary,
+        [
+            *(rows[k] == summary[f"_latest_{k}"] for k in key),
+            rows.UniqMonthID == summary._latest_month,
+        ],
+    ).select(*table.columns, "_latest_rows")
+    alone = newest.filter(newest._latest_rows == 1).select(*table.columns)
+    several = newest.filter(newest._latest_rows > 1)
+    window = ibis.window(
+        group_by=[several[k] for k in key],
+        order_by=[ibis.desc(several.RecordNumber)],
+    )
+    ranked = several.mutate(_latest_rank=ibis.row_number().over(window))
+    chosen = ranked.filter(ranked._latest_rank == 0).select(*table.columns)
+    return ibis.union(alone, chosen)
 
 
 def month_start(month_id: Value) -> DateValue:

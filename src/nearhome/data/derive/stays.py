@@ -53,27 +53,44 @@ def _bed_type_v6(stays: Table) -> Value:
 
 
 def site(tables: Tables) -> Table:
-    """Sites with the LSOA and ICB of their nearest LSOA centroid."""
+    """Sites with the LSOA and ICB of their nearest LSOA centroid.
+
+    The nearest centroid (the lowest LSOA code among equally near ones) is found by two
+    grouped minimums, not by ranking every site-LSOA pair: ranking sorts each site's
+    tens of thousands of pairs, where a minimum keeps one value per site.
+    """
     sites = tables["ref_sites"]
-    geo = tables["ref_geography"]
-    pairs = sites.cross_join(
-        geo.select(
-            g_lsoa="lsoa_code", g_icb="icb_code", g_lat="latitude", g_lon="longitude"
-        )
+    geo = tables["ref_geography"].select(
+        g_lsoa="lsoa_code", g_icb="icb_code", g_lat="latitude", g_lon="longitude"
     )
-    pairs = pairs.mutate(
-        _km=great_circle_km(pairs.latitude, pairs.longitude, pairs.g_lat, pairs.g_lon)
+    pairs = sites.select("site_code", "latitude", "longitude").cross_join(geo)
+    pairs = pairs.select(
+        "site_code",
+        "g_lsoa",
+        _km=great_circle_km(pairs.latitude, pairs.longitude, pairs.g_lat, pairs.g_lon),
     )
-    window = ibis.window(group_by=pairs.site_code, order_by=[pairs._km, pairs.g_lsoa])
-    nearest = pairs.mutate(_rank=ibis.row_number().over(window)).filter(_._rank == 0)
-    return nearest.select(
+    least = pairs.group_by(_least_site="site_code").aggregate(_least_km=pairs._km.min())
+    candidates = pairs.view()
+    nearest = candidates.join(
+        least,
+        [
+            candidates.site_code == least._least_site,
+            candidates._km == least._least_km,
+        ],
+    )
+    chosen = nearest.group_by("site_code").aggregate(lsoa_code=nearest.g_lsoa.min())
+    icbs = geo.select("g_lsoa", "g_icb")
+    located = sites.left_join(chosen, "site_code").left_join(
+        icbs, chosen.lsoa_code == icbs.g_lsoa
+    )
+    return located.select(
         "site_code",
         "provider_code",
         "site_name",
         "latitude",
         "longitude",
-        lsoa_code=nearest.g_lsoa,
-        icb_code=nearest.g_icb,
+        "lsoa_code",
+        icb_code=located.g_icb,
     )
 
 
@@ -100,7 +117,9 @@ def ward_stay(tables: Tables) -> Table:
     )
     joined = joined.mutate(
         site_code=ibis.coalesce(joined.wd_site, joined.SiteIDOfTreat, joined.rw_site),
-        person_id=ibis.coalesce(joined.sp_person, joined.Person_ID),
+        # Not ``person_id``: DuckDB matches names regardless of case, so a column of
+        # that name beside ``Person_ID`` would be read as the submitted one.
+        stay_person=ibis.coalesce(joined.sp_person, joined.Person_ID),
     )
     people = built(tables, "person", person).select(
         p_id="person_id", p_lsoa="lsoa_code"
@@ -112,7 +131,7 @@ def ward_stay(tables: Tables) -> Table:
         s_code="site_code", s_lat="latitude", s_lon="longitude", s_icb="icb_code"
     )
     located = (
-        joined.left_join(people, joined.person_id == people.p_id)
+        joined.left_join(people, joined.stay_person == people.p_id)
         .left_join(geo, _.p_lsoa == geo.h_lsoa)
         .left_join(sites, joined.site_code == sites.s_code)
     )
@@ -122,7 +141,7 @@ def ward_stay(tables: Tables) -> Table:
     return located.select(
         ward_stay_id=located.UniqWardStayID,
         spell_id=located.UniqHospProvSpellID,
-        person_id=located.person_id,
+        person_id=located.stay_person,
         provider_code=located.OrgIDProv,
         ward_code=located.WardCode,
         site_code=located.site_code,
