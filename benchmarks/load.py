@@ -29,6 +29,7 @@ from rich.table import Table
 RAW_SCAN = """
 import duckdb, json, resource, sys, time
 from pathlib import Path
+from nearhome.peak_memory import peak_resident_mb
 folder = Path(sys.argv[1])
 con = duckdb.connect()
 before = resource.getrusage(resource.RUSAGE_SELF)
@@ -44,7 +45,7 @@ for path in sorted((folder / "reference").glob("*.csv")):
     con.execute(f"CREATE TABLE \\"ref_{path.stem}\\" AS SELECT * FROM read_csv('{path}', header=true, all_varchar=true)")
 with_reference = time.perf_counter() - reference + seconds
 after = resource.getrusage(resource.RUSAGE_SELF)
-print(json.dumps({"seconds": seconds, "rows": rows, "peak_mb": usage.ru_maxrss / 1024, "cpu": usage.ru_utime + usage.ru_stime - before.ru_utime - before.ru_stime, "seconds_with_reference": with_reference, "cpu_with_reference": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime}))
+print(json.dumps({"seconds": seconds, "rows": rows, "peak_mb": peak_resident_mb(), "cpu": usage.ru_utime + usage.ru_stime - before.ru_utime - before.ru_stime, "seconds_with_reference": with_reference, "cpu_with_reference": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime}))
 """
 
 LOAD = """
@@ -52,6 +53,7 @@ import json, resource, sys, time
 from pathlib import Path
 from nearhome.data.load import load_extract
 from nearhome.data.warehouse import connect
+from nearhome.peak_memory import peak_resident_mb
 folder, target = Path(sys.argv[1]), sys.argv[2]
 before = resource.getrusage(resource.RUSAGE_SELF)
 start = time.perf_counter()
@@ -59,7 +61,7 @@ result = load_extract(connect(f"duckdb:///{target}"), folder)
 seconds = time.perf_counter() - start
 usage = resource.getrusage(resource.RUSAGE_SELF)
 cpu = usage.ru_utime + usage.ru_stime - before.ru_utime - before.ru_stime
-print(json.dumps({"seconds": seconds, "rows": sum(result.rows.values()), "peak_mb": usage.ru_maxrss / 1024, "cpu": cpu}))
+print(json.dumps({"seconds": seconds, "rows": sum(result.rows.values()), "peak_mb": peak_resident_mb(), "cpu": cpu}))
 """
 
 

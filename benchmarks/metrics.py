@@ -14,7 +14,7 @@
 
 The synthetic extract and its load are set-up, not timed (``benchmarks/load.py`` times the
 load). Each timed step runs in its own process so that its peak memory
-(``resource.getrusage``) is its own. The pandas side is timed from frames already in
+(the kernel's ``VmHWM``, see ``nearhome.peak_memory``) is its own. The pandas side is timed from frames already in
 memory, so the ratio flatters pandas: reading the tables out of the warehouse is left out.
 
 Run with ``.venv/bin/python benchmarks/metrics.py`` (``--help`` for sizes; ``--icbs 2
@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import resource
 import subprocess
 import sys
 import time
@@ -298,7 +297,9 @@ def agreement(nearhome: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
 
 
 def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    from nearhome.peak_memory import peak_resident_mb
+
+    return peak_resident_mb()
 
 
 def step_catalogue(warehouse: str, months: int) -> dict[str, Any]:

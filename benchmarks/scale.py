@@ -31,7 +31,6 @@ import argparse
 import json
 import math
 import os
-import resource
 import shutil
 import signal
 import subprocess
@@ -163,6 +162,7 @@ def step_run(url: str, months: int) -> dict[str, Any]:
     """Run the whole catalogue; on failure report the step it had reached and why."""
     from nearhome.data.warehouse import connect
     from nearhome.metrics import dimensions, run_metrics
+    from nearhome.peak_memory import peak_resident_mb
 
     reached = ["connecting"]
 
@@ -192,7 +192,7 @@ def step_run(url: str, months: int) -> dict[str, Any]:
         "seconds": time.perf_counter() - started,
         "rows": len(frame),
         "metrics": int(frame["measure_id"].nunique()),
-        "self_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "self_peak_mb": peak_resident_mb(),
     }
 
 
