@@ -4,11 +4,12 @@ Prints rows/second, peak memory of the load process, and the ratio of load time 
 floor: DuckDB's own ``read_csv`` of the same files into tables (no validation, no
 derivation). Goal: load <= 3x the raw scan, peak memory <= 4 GB.
 
-The floor reads the extract's MHSDS files only (as it always has); the load also reads
-the reference folder, whose population file is the largest single file. A second floor
-that reads the reference files too is printed beside it, so both ratios can be judged.
-CPU seconds (user + system, every thread) are shown beside wall time, with the load
-average, because on a shared machine wall time depends on who else is running.
+The floor reads every file the load reads: the extract's MHSDS files and its reference
+folder, whose population file (22 million rows at England scale) is the largest single
+file of all. The scan of the MHSDS files alone is printed beside it, with the load's
+ratio to that too, so a reader can judge both. CPU seconds (user + system, every
+thread) are shown beside wall time, with the load average, because on a shared machine
+wall time depends on who else is running. Rows are every row read: MHSDS and reference.
 
 Usage: python benchmarks/load.py [--icbs 42] [--years 5] [--out /tmp/nearhome-bench]
 """
@@ -32,36 +33,42 @@ from pathlib import Path
 from nearhome.peak_memory import peak_resident_mb
 folder = Path(sys.argv[1])
 con = duckdb.connect()
+def scan(paths, prefix):
+    rows = 0
+    for path in paths:
+        con.execute(f"CREATE TABLE \\"{prefix}{path.stem}\\" AS SELECT * FROM read_csv('{path}', header=true, all_varchar=true)")
+        rows += con.execute(f'SELECT count(*) FROM "{prefix}{path.stem}"').fetchone()[0]
+    return rows
 before = resource.getrusage(resource.RUSAGE_SELF)
 start = time.perf_counter()
-rows = 0
-for path in sorted(folder.glob("*.csv")):
-    con.execute(f"CREATE TABLE \\"{path.stem}\\" AS SELECT * FROM read_csv('{path}', header=true, all_varchar=true)")
-    rows += con.execute(f'SELECT count(*) FROM "{path.stem}"').fetchone()[0]
+mhsds_rows = scan(sorted(folder.glob("*.csv")), "")
+mhsds_seconds = time.perf_counter() - start
+middle = resource.getrusage(resource.RUSAGE_SELF)
+reference_rows = scan(sorted((folder / "reference").glob("*.csv")), "ref_")
 seconds = time.perf_counter() - start
-usage = resource.getrusage(resource.RUSAGE_SELF)
-reference = time.perf_counter()
-for path in sorted((folder / "reference").glob("*.csv")):
-    con.execute(f"CREATE TABLE \\"ref_{path.stem}\\" AS SELECT * FROM read_csv('{path}', header=true, all_varchar=true)")
-with_reference = time.perf_counter() - reference + seconds
 after = resource.getrusage(resource.RUSAGE_SELF)
-print(json.dumps({"seconds": seconds, "rows": rows, "peak_mb": peak_resident_mb(), "cpu": usage.ru_utime + usage.ru_stime - before.ru_utime - before.ru_stime, "seconds_with_reference": with_reference, "cpu_with_reference": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime}))
+def cpu(usage):
+    return usage.ru_utime + usage.ru_stime - before.ru_utime - before.ru_stime
+print(json.dumps({"seconds": seconds, "cpu": cpu(after), "rows": mhsds_rows + reference_rows, "mhsds_seconds": mhsds_seconds, "mhsds_cpu": cpu(middle), "mhsds_rows": mhsds_rows, "peak_mb": peak_resident_mb()}))
 """
 
 LOAD = """
 import json, resource, sys, time
 from pathlib import Path
 from nearhome.data.load import load_extract
+from nearhome.data.schema import REFERENCE_FILES
 from nearhome.data.warehouse import connect
 from nearhome.peak_memory import peak_resident_mb
 folder, target = Path(sys.argv[1]), sys.argv[2]
 before = resource.getrusage(resource.RUSAGE_SELF)
 start = time.perf_counter()
-result = load_extract(connect(f"duckdb:///{target}"), folder)
+warehouse = connect(f"duckdb:///{target}")
+result = load_extract(warehouse, folder)
 seconds = time.perf_counter() - start
 usage = resource.getrusage(resource.RUSAGE_SELF)
 cpu = usage.ru_utime + usage.ru_stime - before.ru_utime - before.ru_stime
-print(json.dumps({"seconds": seconds, "rows": sum(result.rows.values()), "peak_mb": peak_resident_mb(), "cpu": cpu}))
+reference_rows = sum(int(warehouse.backend.execute(warehouse.table(f"ref_{name}").count())) for name in REFERENCE_FILES)
+print(json.dumps({"seconds": seconds, "rows": sum(result.rows.values()) + reference_rows, "peak_mb": peak_resident_mb(), "cpu": cpu}))
 """
 
 
@@ -83,7 +90,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, default=Path("/tmp/nearhome-bench-load"))
     args = parser.parse_args()
-    console = Console()
+    console = Console(width=120)  # log files keep full-width tables
     from nearhome.cli.progress import progress_bar
     from nearhome.data.synthetic import write_synthetic_extract
 
@@ -109,7 +116,7 @@ def main() -> None:
     raw = _run(RAW_SCAN, str(extract))
     load = _run(LOAD, str(extract), str(target))
     load_after = os.getloadavg()[0]
-    size_mb = sum(p.stat().st_size for p in extract.glob("*.csv")) / 1e6
+    size_mb = sum(p.stat().st_size for p in extract.glob("**/*.csv")) / 1e6
     console.print(
         _figures(
             raw,
@@ -119,13 +126,14 @@ def main() -> None:
     )
     ratio = load["seconds"] / raw["seconds"]
     console.print(
-        f"load / raw scan = {ratio:.2f}x wall, {load['cpu'] / raw['cpu']:.2f}x CPU (goal <= 3x); "
+        f"load / raw scan of the same files = {ratio:.2f}x wall, "
+        f"{load['cpu'] / raw['cpu']:.2f}x CPU (goal <= 3x); "
         f"peak load memory {load['peak_mb'] / 1024:.2f} GB (goal <= 4 GB)"
     )
     console.print(
-        f"against the scan of extract and reference files: "
-        f"{load['seconds'] / raw['seconds_with_reference']:.2f}x wall, "
-        f"{load['cpu'] / raw['cpu_with_reference']:.2f}x CPU; "
+        f"against the scan of the MHSDS files alone: "
+        f"{load['seconds'] / raw['mhsds_seconds']:.2f}x wall, "
+        f"{load['cpu'] / raw['mhsds_cpu']:.2f}x CPU; "
         f"load average {load_before:.1f} before, {load_after:.1f} after"
     )
 
@@ -136,23 +144,19 @@ def _figures(raw: dict[str, float], load: dict[str, float], title: str) -> Table
     for column in ("step", "seconds", "CPU s", "rows", "rows/second", "peak MB"):
         table.add_column(column, justify="right")
     steps = (
-        ("DuckDB raw read_csv (floor)", raw["seconds"], raw["cpu"], raw),
-        (
-            "  + reference files",
-            raw["seconds_with_reference"],
-            raw["cpu_with_reference"],
-            raw,
-        ),
-        ("nearhome load (validate + derive)", load["seconds"], load["cpu"], load),
+        ("DuckDB raw read_csv, every file (floor)", raw, ""),
+        ("  of which the MHSDS files", raw, "mhsds_"),
+        ("nearhome load (validate + derive)", load, ""),
     )
-    for name, seconds, cpu, figures in steps:
+    for name, figures, part in steps:
+        seconds = figures[f"{part}seconds"]
         table.add_row(
             name,
             f"{seconds:.1f}",
-            f"{cpu:.1f}",
-            f"{figures['rows']:,.0f}",
-            f"{figures['rows'] / seconds:,.0f}",
-            f"{figures['peak_mb']:,.0f}",
+            f"{figures[f'{part}cpu']:.1f}",
+            f"{figures[f'{part}rows']:,.0f}",
+            f"{figures[f'{part}rows'] / seconds:,.0f}",
+            f"{figures['peak_mb']:,.0f}" if not part else "",
         )
     return table
 
