@@ -59,6 +59,7 @@ def stage_extract(
     progress: Progress | None = None,
     keep: Collection[str] = (),
     before_keep: Callable[[], None] | None = None,
+    after_each: Callable[[StagedExtract, str], None] | None = None,
 ) -> StagedExtract:
     """Find, fingerprint and stage every readable file of an extract folder.
 
@@ -68,6 +69,7 @@ def stage_extract(
     last, after one call of ``before_keep``: a load opens its transaction there, so the
     table is written with the load or not at all. The other tables are staged before it
     opens, because DuckDB reads a table created in an open transaction more slowly.
+    ``after_each`` is called with each file's staged name once it is staged.
     """
     extract = find_extract(folder, reference)
     area = (
@@ -103,6 +105,8 @@ def stage_extract(
             before_keep()
             began = True
         _stage_one(staged, con, name, source, fields, stage_name, kept)
+        if after_each is not None:
+            after_each(staged, name)
     if progress is not None:
         progress("Read every file", 1.0)
     return staged

@@ -7,7 +7,7 @@ rules that fail, so a clean extract costs one scan per table.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 
 import ibis
@@ -32,8 +32,16 @@ def validate_extract(
 ) -> tuple[ValidationReport, StagedExtract]:
     """Stage and validate an extract folder; returns the report and the staged tables.
 
-    ``keep`` and ``before_keep`` are passed to :func:`~nearhome.data.stage.stage_extract`.
+    Each file's own rules run as soon as it is staged, while its rows are still in
+    memory: run after every file was staged, they read the first files back from
+    DuckDB's spill files at England scale. ``keep`` and ``before_keep`` are passed to
+    :func:`~nearhome.data.stage.stage_extract`.
     """
+    per_file: dict[str, list[Issue]] = {}
+
+    def check(staged: StagedExtract, name: str) -> None:
+        per_file[name] = file_rules(staged, name)
+
     staged = stage_extract(
         folder,
         reference,
@@ -41,12 +49,15 @@ def validate_extract(
         progress=progress,
         keep=keep,
         before_keep=before_keep,
+        after_each=check,
     )
-    return validate_staged(staged), staged
+    return validate_staged(staged, per_file), staged
 
 
-def validate_staged(staged: StagedExtract) -> ValidationReport:
-    """Run every rule over already staged tables."""
+def validate_staged(
+    staged: StagedExtract, checked: Mapping[str, list[Issue]] | None = None
+) -> ValidationReport:
+    """Run every rule over already staged tables (``checked``: files whose own rules ran)."""
     report = ValidationReport()
     extract = staged.extract
     for name in extract.unknown_files:
@@ -65,38 +76,46 @@ def validate_staged(staged: StagedExtract) -> ValidationReport:
             ]
         )
     report.add(rules.missing_tables(set(extract.tables), set(extract.reference)))
-    for name, source in staged.files.items():
-        spec = TABLE_BY_NAME.get(name)
-        required = (
-            spec.required
-            if spec is not None
-            else tuple(c for c, _ in _reference_columns(name) if c != "valid_to")
-        )
-        report.add(rules.file_issues(name, source, required))
-        if name not in staged.typed:
-            continue
-        typed = staged.typed[name]
-        if spec is not None:
-            row_rules = rules.row_rules(spec, typed, source)
-        else:
-            row_rules = rules.reference_rules(name.removeprefix("ref_"), typed, source)
-        report.add(_run_row_rules(staged, name, row_rules))
-        if spec is not None and all(k in source.columns for k in spec.key):
-            duplicates = rules.duplicate_key_rows(spec, typed)
-            report.add(
-                _issue_from_rows(
-                    staged,
-                    "key.duplicate_in_month",
-                    name,
-                    None,
-                    f"share their key ({', '.join(spec.key)}) with another row of the same month",
-                    "Each record may appear once per month's submission.",
-                    duplicates,
-                    counted=rules.duplicate_key_count(spec, typed),
-                )
-            )
+    for name in staged.files:
+        issues = (checked or {}).get(name)
+        report.add(issues if issues is not None else file_rules(staged, name))
     report.add(_cross_table_issues(staged))
     return report
+
+
+def file_rules(staged: StagedExtract, name: str) -> list[Issue]:
+    """The issues of one staged file on its own: its shape, its rows and its keys."""
+    source = staged.files[name]
+    spec = TABLE_BY_NAME.get(name)
+    required = (
+        spec.required
+        if spec is not None
+        else tuple(c for c, _ in _reference_columns(name) if c != "valid_to")
+    )
+    issues = list(rules.file_issues(name, source, required))
+    if name not in staged.typed:
+        return issues
+    typed = staged.typed[name]
+    if spec is not None:
+        row_rules = rules.row_rules(spec, typed, source)
+    else:
+        row_rules = rules.reference_rules(name.removeprefix("ref_"), typed, source)
+    issues.extend(_run_row_rules(staged, name, row_rules))
+    if spec is not None and all(k in source.columns for k in spec.key):
+        duplicates = rules.duplicate_key_rows(spec, typed)
+        issues.extend(
+            _issue_from_rows(
+                staged,
+                "key.duplicate_in_month",
+                name,
+                None,
+                f"share their key ({', '.join(spec.key)}) with another row of the same month",
+                "Each record may appear once per month's submission.",
+                duplicates,
+                counted=rules.duplicate_key_count(spec, typed),
+            )
+        )
+    return issues
 
 
 def _cross_table_issues(staged: StagedExtract) -> list[Issue]:
