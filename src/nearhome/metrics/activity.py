@@ -13,7 +13,7 @@ from ibis.expr.types import Table
 from nearhome.data import codes
 from nearhome.metrics import dimensions
 from nearhome.metrics.attributes import ward_stay_at
-from nearhome.metrics.calendar import days_between, in_period, open_at_end
+from nearhome.metrics.calendar import days_between, joined_on_day, open_at_end
 from nearhome.metrics.define import metric
 from nearhome.metrics.measures import (
     Composite,
@@ -56,7 +56,7 @@ def spell_dimensions() -> tuple[str, ...]:
 def admission_rows(tables: Tables, periods: Table, wanted: Wanted = None) -> Table:
     """One row per admission in a period, with the ward stay it started on."""
     spell = tables["spell"]
-    rows = spell.join(periods, in_period(spell.admission_date, periods))
+    rows = joined_on_day(spell, "admission_date", periods)
     rows = rows.select(
         *PERIOD,
         *SPELL_KEYS,
@@ -75,7 +75,7 @@ def discharge_rows(tables: Tables, periods: Table, wanted: Wanted = None) -> Tab
         readmissions=wants(wanted, "is_readmission_index", "days_to_readmission"),
         crfd=wants(wanted, "los_less_crfd_days"),
     )
-    rows = spell.join(periods, in_period(spell.discharge_date, periods))
+    rows = joined_on_day(spell, "discharge_date", periods)
     los = rows.los_days.cast("int64")
     rows = rows.select(
         *PERIOD,

@@ -14,17 +14,37 @@ import datetime as dt
 from collections.abc import Sequence
 
 import ibis
+import ibis.expr.operations as ops
 import pandas as pd
 from ibis.expr.types import BooleanValue, DateValue, IntegerValue, Table, Value
 
+from nearhome.metrics.intervals import OPEN_END
 from nearhome.periods import ReportingPeriod, add_months
 
 PERIOD_KEYS = ("period_start", "period_end", "period_last")
+MAX_PERIOD_MONTHS = 12
+"""The longest reporting period, in calendar months (a financial or rolling year)."""
+PERIOD_MONTH = "_period_month"
+"""Column of :func:`period_months`: one calendar month of a period (:func:`month_index`)."""
 
 
 def periods_table(periods: Sequence[ReportingPeriod]) -> Table:
     """The periods as an in-memory table: ``period_start``, ``period_end`` (exclusive),
-    ``period_last`` (inclusive last day) and ``days``."""
+    ``period_last`` (inclusive last day) and ``days``.
+
+    Every reporting period is whole calendar months, at most a year (months, quarters,
+    financial and rolling years): :func:`joined_on_day` finds a day's periods by its
+    month, so a period that is not is refused here rather than miscounted there.
+    """
+    for period in periods:
+        months = (period.end.year - period.start.year) * 12 + (
+            period.end.month - period.start.month
+        )
+        if period.start.day != 1 or period.end.day != 1 or months > MAX_PERIOD_MONTHS:
+            raise ValueError(
+                f"Reporting period {period.start}..{period.last_day} is not whole "
+                f"calendar months, or is longer than {MAX_PERIOD_MONTHS} months."
+            )
     frame = pd.DataFrame(
         {
             "period_start": [p.start for p in periods],
@@ -42,6 +62,73 @@ def periods_table(periods: Sequence[ReportingPeriod]) -> Table:
         }
     )
     return ibis.memtable(frame, schema=schema)
+
+
+def month_index(day: Value) -> IntegerValue:
+    """The calendar month of ``day`` as one whole number (months since year 0).
+
+    Months are compared as numbers, not as first days: engines type a date moved by an
+    interval differently (DuckDB makes it a timestamp), and a join of a date to a
+    timestamp is not an equality they can hash.
+    """
+    return day.year() * 12 + day.month() - 1  # type: ignore[attr-defined,no-any-return]
+
+
+def period_months(periods: Table) -> Table:
+    """Each period once per calendar month it holds, that month's :func:`month_index`
+    in :data:`PERIOD_MONTH` (a month of the rolling years belongs to twelve of them).
+
+    Made in memory from the rows of :func:`periods_table`, so that engines see one
+    small table to hash: written as a join of the periods to month offsets, DuckDB
+    folded it into the facts' join and compared every fact with every pair.
+    """
+    op = periods.op()
+    if not isinstance(op, ops.InMemoryTable):
+        raise TypeError("period_months needs the periods of periods_table().")
+    frame = op.data.to_frame()
+    starts = pd.to_datetime(frame["period_start"])
+    ends = pd.to_datetime(frame["period_end"])
+    first = starts.dt.year * 12 + starts.dt.month - 1
+    count = ends.dt.year * 12 + ends.dt.month - 1 - first
+    months = frame.loc[frame.index.repeat(count)].copy()
+    offsets = months.groupby(level=0).cumcount()
+    months[PERIOD_MONTH] = (first.loc[months.index] + offsets).astype("int64")
+    schema = periods.schema() | ibis.schema({PERIOD_MONTH: "int64"})
+    return ibis.memtable(months.reset_index(drop=True), schema=schema)
+
+
+def joined_on_day(rows: Table, day: str, periods: Table) -> Table:
+    """``rows`` with the periods their ``day`` falls in (none where it is missing).
+
+    The same pairs as joining on :func:`in_period`, found by an equality instead of two
+    comparisons: a day is in a period exactly when its calendar month is one of the
+    period's months. Engines join on an equality with a hash table, where two range
+    conditions become a merge join (DuckDB) or a nested loop (Spark) over every pair.
+    """
+    months = period_months(periods)
+    joined = rows.join(months, month_index(rows[day]) == months[PERIOD_MONTH])
+    return joined.drop(PERIOD_MONTH)
+
+
+def joined_on_interval(rows: Table, start: str, end: Value, periods: Table) -> Table:
+    """``rows`` with every period their ``[start, end]`` touches (an open end runs on).
+
+    The same pairs as joining on :func:`touches`. Most intervals this serves (a
+    restrictive intervention lasts minutes) end in the month they start, so the periods
+    holding the start are found by :func:`joined_on_day`, and only the few intervals
+    that run into a later month are joined by range, to the periods that begin after
+    their first day (which the first join did not find).
+    """
+    marked = rows.mutate(_open_end=ibis.coalesce(end, OPEN_END))
+    holding_start = joined_on_day(marked, start, periods)
+    longer = marked.filter(month_index(marked._open_end) > month_index(marked[start]))
+    later = longer.join(
+        periods,
+        (periods.period_start > longer[start])
+        & (periods.period_start <= longer._open_end),
+    )
+    both = ibis.union(holding_start, later.select(*holding_start.columns))
+    return both.drop("_open_end")
 
 
 def months_table(periods: Sequence[ReportingPeriod]) -> Table:
@@ -88,7 +175,7 @@ def touches(start: Value, end: Value, t: Table) -> BooleanValue:
     comparisons (an open end as the far future, not an ``OR``) so that joining
     intervals to periods is a range join, not a nested loop over every pair.
     """
-    open_end = ibis.coalesce(end, ibis.date(9999, 12, 31))
+    open_end = ibis.coalesce(end, OPEN_END)
     return (start <= t.period_last) & (open_end >= t.period_start)  # type: ignore[operator,no-any-return]
 
 

@@ -24,7 +24,7 @@ from nearhome.metrics import dimensions
 from nearhome.metrics.activity import ADMISSIONS, OPEN_SPELLS
 from nearhome.metrics.attributes import ward_stay_at
 from nearhome.metrics.bed_days import WARD_STAYS
-from nearhome.metrics.calendar import in_period, plus_days
+from nearhome.metrics.calendar import joined_on_day, plus_days
 from nearhome.metrics.define import metric
 from nearhome.metrics.intervals import OPEN_END
 from nearhome.metrics.measures import (
@@ -225,7 +225,7 @@ def detention_rows(tables: Tables, periods: Table, _wanted: Wanted = None) -> Ta
     """One row per legal status period starting in a period, with its class."""
     linked = linked_periods(tables)
     linked = linked.mutate(mha_class=classification(linked)).view()
-    rows = linked.join(periods, in_period(linked.start_date, periods))
+    rows = joined_on_day(linked, "start_date", periods)
     rows = rows.select(
         *PERIOD,
         "mha_id",

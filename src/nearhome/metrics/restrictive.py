@@ -17,8 +17,8 @@ from ibis.expr.types import StringValue, Table
 
 from nearhome.metrics import bed_days, dimensions
 from nearhome.metrics.attributes import ward_stay_at
+from nearhome.metrics.calendar import joined_on_interval
 from nearhome.metrics.define import metric
-from nearhome.metrics.intervals import OPEN_END
 from nearhome.metrics.measures import (
     Composite,
     Distinct,
@@ -78,11 +78,7 @@ def intervention_rows(tables: Tables, periods: Table, wanted: Wanted = None) -> 
     """One row per intervention per period it touches."""
     ri = tables["restrictive_intervention"]
     ended = ri.end_at.cast("date")
-    rows = ri.join(
-        periods,
-        (ri.start_date <= periods.period_last)
-        & (ibis.coalesce(ended, OPEN_END) >= periods.period_start),
-    )
+    rows = joined_on_interval(ri, "start_date", ended, periods)
     rows = rows.select(
         *PERIOD,
         "ri_id",
