@@ -6,41 +6,41 @@ import subprocess
 import sys
 
 PARENT_HOLDS_MB = 400
+HOLD = "held = bytearray({mb} * 1024 * 1024)\nheld[::4096] = b'x' * len(held[::4096])\n"
+"""Python that allocates ``mb`` MB and touches every page, so it is resident."""
 REPORT = (
     "import resource; from nearhome.peak_memory import peak_resident_mb; "
     "print(peak_resident_mb(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
 )
 PARENT = (
     "import subprocess, sys\n"
-    f"held = bytearray({PARENT_HOLDS_MB} * 1024 * 1024)\n"
-    "held[::4096] = b'x' * len(held[::4096])\n"
-    f"print(subprocess.run([sys.executable, '-c', {REPORT!r}], capture_output=True,"
+    + HOLD.format(mb=PARENT_HOLDS_MB)
+    + f"print(subprocess.run([sys.executable, '-c', {REPORT!r}], capture_output=True,"
     " text=True, check=True).stdout)\n"
+)
+GROWS = (
+    "from nearhome.peak_memory import peak_resident_mb\n"
+    "before = peak_resident_mb()\n"
+    + HOLD.format(mb=200)
+    + "print(before, peak_resident_mb())\n"
 )
 
 
+def _printed(script: str) -> list[float]:
+    """The numbers a fresh interpreter prints running ``script`` (this test process's
+    own peak may already be far higher than anything measured here)."""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    return [float(word) for word in done.stdout.split()]
+
+
 def test_a_child_reports_its_own_peak_not_its_parents() -> None:
-    printed = subprocess.run(
-        [sys.executable, "-c", PARENT], capture_output=True, text=True, check=True
-    ).stdout.split()
-    own, inherited = float(printed[0]), float(printed[1])
+    own, inherited = _printed(PARENT)
     assert inherited >= PARENT_HOLDS_MB  # the measure that misled: the parent's peak
     assert own < PARENT_HOLDS_MB / 2  # a bare interpreter holds far less than that
 
 
-GROWS = (
-    "from nearhome.peak_memory import peak_resident_mb\n"
-    "before = peak_resident_mb()\n"
-    "held = bytearray(200 * 1024 * 1024)\n"
-    "held[::4096] = b'x' * len(held[::4096])\n"
-    "print(before, peak_resident_mb())\n"
-)
-
-
 def test_the_peak_grows_with_what_the_process_holds() -> None:
-    # In a fresh interpreter: this test process's own peak may already be far higher.
-    printed = subprocess.run(
-        [sys.executable, "-c", GROWS], capture_output=True, text=True, check=True
-    ).stdout.split()
-    before, after = float(printed[0]), float(printed[1])
+    before, after = _printed(GROWS)
     assert after >= before + 190
