@@ -10,7 +10,6 @@ discharge day not), an open interval runs to the end of the period, and a record
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 
 import ibis
@@ -19,7 +18,7 @@ import pandas as pd
 from ibis.expr.types import BooleanValue, DateValue, IntegerValue, Table, Value
 
 from nearhome.metrics.intervals import OPEN_END
-from nearhome.periods import ReportingPeriod, add_months
+from nearhome.periods import ReportingPeriod
 
 PERIOD_KEYS = ("period_start", "period_end", "period_last")
 MAX_PERIOD_MONTHS = 12
@@ -129,22 +128,6 @@ def joined_on_interval(rows: Table, start: str, end: Value, periods: Table) -> T
     )
     both = ibis.union(holding_start, later.select(*holding_start.columns))
     return both.drop("_open_end")
-
-
-def months_table(periods: Sequence[ReportingPeriod]) -> Table:
-    """Every calendar month touched by the periods (``month_start``, ``month_end``)."""
-    first = min(p.start for p in periods).replace(day=1)
-    last = max(p.end for p in periods)
-    starts: list[dt.date] = []
-    cursor = first
-    while cursor < last:
-        starts.append(cursor)
-        cursor = add_months(cursor, 1)
-    frame = pd.DataFrame(
-        {"month_start": starts, "month_end": [add_months(s, 1) for s in starts]}
-    )
-    schema = ibis.schema({"month_start": "date", "month_end": "date"})
-    return ibis.memtable(frame, schema=schema)
 
 
 def days_between(later: Value, earlier: Value) -> IntegerValue:
