@@ -19,9 +19,14 @@ Frequency = Literal["month", "quarter", "fy", "rolling12"]
 FREQUENCIES: tuple[Frequency, ...] = ("month", "quarter", "fy", "rolling12")
 
 
+def month_number(day: dt.date) -> int:
+    """The calendar month of ``day`` as one whole number (months since year 0)."""
+    return day.year * 12 + day.month - 1
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """Return the first of the month ``months`` after the month containing ``day``."""
-    index = day.year * 12 + day.month - 1 + months
+    index = month_number(day) + months
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
@@ -79,12 +84,17 @@ class ReportingPeriod:
         """NHS financial year starting 1 April ``first_year``."""
         return cls(dt.date(first_year, 4, 1), dt.date(first_year + 1, 4, 1))
 
+    @property
+    def whole_months(self) -> int | None:
+        """How many calendar months the period is, or ``None`` when it does not start
+        and end on the first of a month."""
+        if self.start.day != 1 or self.end.day != 1:
+            return None
+        return month_number(self.end) - month_number(self.start)
+
     def label(self) -> str:
         """A short label: ``2025-04`` for a month, else ``2025-04..2026-03``."""
-        months = (
-            (self.end.year - self.start.year) * 12 + self.end.month - self.start.month
-        )
-        if self.start.day == 1 and self.end.day == 1 and months == 1:
+        if self.whole_months == 1:
             return f"{self.start:%Y-%m}"
         return f"{self.start:%Y-%m}..{self.last_day:%Y-%m}"
 

@@ -18,7 +18,7 @@ import pandas as pd
 from ibis.expr.types import BooleanValue, DateValue, IntegerValue, Table, Value
 
 from nearhome.metrics.intervals import OPEN_END
-from nearhome.periods import ReportingPeriod
+from nearhome.periods import ReportingPeriod, month_number
 
 PERIOD_KEYS = ("period_start", "period_end", "period_last")
 MAX_PERIOD_MONTHS = 12
@@ -36,10 +36,8 @@ def periods_table(periods: Sequence[ReportingPeriod]) -> Table:
     month, so a period that is not is refused here rather than miscounted there.
     """
     for period in periods:
-        months = (period.end.year - period.start.year) * 12 + (
-            period.end.month - period.start.month
-        )
-        if period.start.day != 1 or period.end.day != 1 or months > MAX_PERIOD_MONTHS:
+        months = period.whole_months
+        if months is None or months > MAX_PERIOD_MONTHS:
             raise ValueError(
                 f"Reporting period {period.start}..{period.last_day} is not whole "
                 f"calendar months, or is longer than {MAX_PERIOD_MONTHS} months."
@@ -64,7 +62,8 @@ def periods_table(periods: Sequence[ReportingPeriod]) -> Table:
 
 
 def month_index(day: Value) -> IntegerValue:
-    """The calendar month of ``day`` as one whole number (months since year 0).
+    """The calendar month of ``day`` as one whole number: in a query, what
+    :func:`~nearhome.periods.month_number` is in Python.
 
     Months are compared as numbers, not as first days: engines type a date moved by an
     interval differently (DuckDB makes it a timestamp), and a join of a date to a
@@ -84,16 +83,14 @@ def period_months(periods: Table) -> Table:
     op = periods.op()
     if not isinstance(op, ops.InMemoryTable):
         raise TypeError("period_months needs the periods of periods_table().")
-    frame = op.data.to_frame()
-    starts = pd.to_datetime(frame["period_start"])
-    ends = pd.to_datetime(frame["period_end"])
-    first = starts.dt.year * 12 + starts.dt.month - 1
-    count = ends.dt.year * 12 + ends.dt.month - 1 - first
-    months = frame.loc[frame.index.repeat(count)].copy()
-    offsets = months.groupby(level=0).cumcount()
-    months[PERIOD_MONTH] = (first.loc[months.index] + offsets).astype("int64")
+    rows: list[dict[str, object]] = []
+    for row in op.data.to_frame().to_dict("records"):
+        start = pd.Timestamp(row["period_start"]).date()
+        period = ReportingPeriod(start, pd.Timestamp(row["period_end"]).date())
+        months = range(period.whole_months or 0)
+        rows.extend({**row, PERIOD_MONTH: month_number(start) + k} for k in months)
     schema = periods.schema() | ibis.schema({PERIOD_MONTH: "int64"})
-    return ibis.memtable(months.reset_index(drop=True), schema=schema)
+    return ibis.memtable(pd.DataFrame(rows, columns=list(schema.names)), schema=schema)
 
 
 def joined_on_day(rows: Table, day: str, periods: Table) -> Table:

@@ -18,7 +18,7 @@ from nearhome.metrics.calendar import (
     periods_table,
     touches,
 )
-from nearhome.periods import ReportingPeriod, parse_span, split
+from nearhome.periods import ReportingPeriod, month_number, parse_span, split
 
 SPAN = "2023-01..2025-06"
 FIRST = dt.date(2022, 11, 1)
@@ -89,3 +89,13 @@ def test_periods_that_are_not_whole_months_are_refused() -> None:
         periods_table([ReportingPeriod(dt.date(2024, 1, 1), dt.date(2024, 1, 15))])
     with pytest.raises(ValueError, match="longer than 12 months"):
         periods_table([ReportingPeriod(dt.date(2024, 1, 1), dt.date(2025, 4, 1))])
+
+
+def test_a_period_counts_its_whole_calendar_months() -> None:
+    assert ReportingPeriod.month(2024, 2).whole_months == 1
+    assert ReportingPeriod.financial_year(2024).whole_months == 12
+    assert (
+        ReportingPeriod(dt.date(2024, 1, 1), dt.date(2024, 1, 15)).whole_months is None
+    )
+    # Month numbers run on across years: December 2023 is one before January 2024.
+    assert month_number(dt.date(2024, 1, 31)) - month_number(dt.date(2023, 12, 1)) == 1
