@@ -15,7 +15,7 @@ import ibis
 from ibis.expr.types import Table, Value
 
 from nearhome.metrics import dimensions
-from nearhome.metrics.calendar import days_between, in_period, touches
+from nearhome.metrics.calendar import days_between, joined_on_day, touches
 from nearhome.metrics.define import metric
 from nearhome.metrics.intervals import OPEN_END
 from nearhome.metrics.measures import FactMeasure, Facts, Tables, Total, Wanted
@@ -61,7 +61,7 @@ def _register(tables: Tables, periods: Table) -> Table:
 def _submitted(tables: Tables, periods: Table) -> Table:
     months = tables["ward_month"]
     months = months.filter(months.available_bed_days.notnull())
-    rows = months.join(periods, in_period(months.month_start, periods))
+    rows = joined_on_day(months, "month_start", periods)
     ward = tables["ward"].select(
         _w_provider="provider_code",
         _w_ward="ward_code",

@@ -24,7 +24,7 @@ from nearhome.metrics import bed_days, dimensions
 from nearhome.metrics.activity import OPEN_SPELLS, adult_acute
 from nearhome.metrics.attributes import ward_stay_at
 from nearhome.metrics.bed_days import WARD_STAYS
-from nearhome.metrics.calendar import days_between, in_period, open_at_end, touches
+from nearhome.metrics.calendar import days_between, joined_on_day, open_at_end, touches
 from nearhome.metrics.define import metric
 from nearhome.metrics.intervals import OPEN_END, merged
 from nearhome.metrics.measures import (
@@ -96,11 +96,10 @@ def placement_spells(tables: Tables) -> Table:
 def _on_day(
     tables: Tables,
     periods: Table,
-    when: Callable[[Table, Table], BooleanValue],
+    joined: Callable[[Table, Table], Table],
     anchor: str,
 ) -> Table:
-    found = placements(tables)
-    rows = found.join(periods, when(found, periods))
+    rows = joined(placements(tables), periods)
     rows = rows.select(*PERIOD, *PLACEMENT, anchor_date=rows[anchor])
     links = placement_spells(tables)
     with_spells = rows.left_join(links, rows.placement_id == links.placement_id).select(
@@ -114,7 +113,7 @@ def _on_day(
 def started_rows(tables: Tables, periods: Table, _wanted: Wanted = None) -> Table:
     """Placements starting in a period (ward read on the start day)."""
     return _on_day(
-        tables, periods, lambda p, t: in_period(p.start_date, t), "start_date"
+        tables, periods, lambda p, t: joined_on_day(p, "start_date", t), "start_date"
     )
 
 
@@ -123,14 +122,16 @@ def active_rows(tables: Tables, periods: Table, _wanted: Wanted = None) -> Table
     return _on_day(
         tables,
         periods,
-        lambda p, t: open_at_end(p.start_date, p.end_date, t),
+        lambda p, t: p.join(t, open_at_end(p.start_date, p.end_date, t)),
         "period_last",
     )
 
 
 def ended_rows(tables: Tables, periods: Table, _wanted: Wanted = None) -> Table:
     """Placements ending in a period (ward read on the end day)."""
-    return _on_day(tables, periods, lambda p, t: in_period(p.end_date, t), "end_date")
+    return _on_day(
+        tables, periods, lambda p, t: joined_on_day(p, "end_date", t), "end_date"
+    )
 
 
 def bed_day_rows(tables: Tables, periods: Table, _wanted: Wanted = None) -> Table:
