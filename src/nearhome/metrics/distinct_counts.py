@@ -127,7 +127,11 @@ def first_rows(
     by_the_person: dict[str, Reducer] = {}
     split: dict[str, Reducer] = {}
     for name, (aggregate, column, where) in reducers.items():
-        if not isinstance(aggregate, Distinct) or column is None:
+        if (
+            not isinstance(aggregate, Distinct)
+            or aggregate.single is not None  # already counts most rows as rows
+            or column is None
+        ):
             continue
         group = [*(rows[c] for c in PERIOD_KEY), rows[column]]
         included = rows[column].notnull()

@@ -83,22 +83,49 @@ class Count:
 
 @dataclass(frozen=True, slots=True)
 class Distinct:
-    """Number of distinct values of ``column`` (people, interventions)."""
+    """Number of distinct values of ``column`` (people, interventions).
+
+    ``single``, when given, is true on rows whose value no other row of the facts'
+    source holds (an intervention with one type record: nearly every one). Such a row
+    adds one to any period and level it is counted in, so it is counted as a row and
+    only the other rows' values are counted distinct: hashing every value is what a
+    distinct count costs. The result is the same distinct count.
+    """
 
     column: str
     where: Where | None = None
+    single: Where | None = None
 
     def inputs(self, t: Table) -> tuple[Value | None, BooleanValue | None]:
-        """Per-row value and filter, computed once when the facts are materialised."""
-        return t[self.column], _where(t, self.where)
+        """Per-row value and filter, computed once when the facts are materialised.
+
+        With ``single``, the value is null on the single rows (they are counted as
+        rows) and the filter keeps only rows with a value to count.
+        """
+        value, where = t[self.column], _where(t, self.where)
+        if self.single is None:
+            return value, where
+        present = value.notnull() if where is None else value.notnull() & where
+        shared = ibis.ifelse(self.single(t), ibis.null(value.type()), value)
+        return shared, present
 
     def reduce(self, t: Table, x: str | None, w: str | None) -> Value:
         """The aggregate over the materialised inputs."""
-        return t[x].nunique(where=_filter(t, w))
+        assert x is not None
+        return self._of(t[x], _filter(t, w), t)
 
     def expr(self, t: Table) -> Value:
         """The aggregate expression straight over the facts table ``t``."""
-        return t[self.column].nunique(where=_where(t, self.where))
+        value, where = self.inputs(t)
+        assert value is not None
+        return self._of(value, where, t)
+
+    def _of(self, value: Value, where: BooleanValue | None, t: Table) -> Value:
+        if self.single is None:
+            return value.nunique(where=where)
+        assert where is not None
+        singles = t.count(where=where & value.isnull())
+        return singles + value.nunique(where=where)  # type: ignore[operator,no-any-return]
 
 
 @dataclass(frozen=True, slots=True)

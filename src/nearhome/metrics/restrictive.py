@@ -89,6 +89,7 @@ def intervention_rows(tables: Tables, periods: Table, wanted: Wanted = None) -> 
         "type_code",
         "type_group",
         "has_injury",
+        "intervention_records",
         intervention_key=rows.incident_id.concat(":", rows.type_code),
         duration_band=duration_band(rows),
         anchor_date=rows.start_date,
@@ -127,7 +128,10 @@ COUNT = metric(
     mhsds_id="MHS77",
     definition="Restrictive interventions during the period: distinct pairs of incident and intervention type.",
     numerator="interventions in the period",
-    computation=FactMeasure(INTERVENTIONS, Distinct("intervention_key")),
+    computation=FactMeasure(
+        INTERVENTIONS,
+        Distinct("intervention_key", single=lambda t: t.intervention_records == 1),
+    ),
 )
 metric(
     "restrictive.incidents",

@@ -145,3 +145,55 @@ def test_people_metrics_equal_distinct_counts_on_the_tiny_extract(
     counted = run_metrics(tiny_warehouse, people, period=SPAN, by=by)
     assert len(people) >= 5
     pd.testing.assert_frame_equal(flagged, counted)
+
+
+def _interventions() -> pd.DataFrame:
+    """Interventions (incident and type) by month and ward. K1 has one type record;
+    K2 two, both on ward W1 in March; K3 two, one in March on W2 and one in April;
+    K4 one record, left out by the filter; one row has no key."""
+    return pd.DataFrame(
+        {
+            "period_start": [MARCH] * 5 + [APRIL, MARCH],
+            "ward_code": ["W1", "W1", "W1", "W2", "W2", "W2", "W1"],
+            "key": ["K1", "K2", "K2", "K3", "K4", "K3", None],
+            "records": [1, 2, 2, 2, 1, 2, 1],
+            "kept": [True, True, True, True, False, True, True],
+        }
+    )
+
+
+@pytest.mark.parametrize("by", [["period_start"], ["period_start", "ward_code"]])
+def test_single_records_counted_as_rows_give_the_distinct_count(
+    by: list[str],
+) -> None:
+    plain = Distinct("key", lambda t: t.kept)
+    split = Distinct("key", lambda t: t.kept, single=lambda t: t.records == 1)
+    rows = ibis.memtable(_interventions())
+    value, where = split.inputs(rows)
+    inputs = rows.mutate(x=value, w=where)
+    figures = connect("duckdb://").execute(
+        rows.group_by(by)
+        .aggregate(plain=plain.expr(rows), split=split.expr(rows))
+        .join(
+            inputs.group_by(by).aggregate(reduced=split.reduce(inputs, "x", "w")), by
+        )
+        .order_by(by)
+    )
+    # March: K1, K2 (two rows) and K3 = 3 (K4 filtered out, the keyless row not
+    # counted); April: K3 = 1. By ward, March: W1 holds K1 and K2 = 2, W2 holds K3 = 1.
+    expected = [3, 1] if by == ["period_start"] else [2, 1, 1]
+    assert figures["plain"].tolist() == expected
+    assert figures["split"].tolist() == expected
+    assert figures["reduced"].tolist() == expected
+
+
+def test_a_count_with_single_rows_needs_no_flags() -> None:
+    split = Distinct("key", single=lambda t: t.records == 1)
+    rows = ibis.memtable(_interventions())
+    value, where = split.inputs(rows)
+    reducers = {"interventions": (split, "x", "w")}
+    _, firsts = distinct_counts.first_rows(
+        rows.mutate(x=value, w=where), reducers, [("ward",)]
+    )
+    assert not firsts.split
+    assert not firsts.by_the_person

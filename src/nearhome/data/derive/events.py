@@ -142,7 +142,13 @@ def _blank_to_null(column: Value) -> Value:
 
 
 def restrictive_intervention(tables: Tables) -> Table:
-    """One row per intervention type within an incident, with timestamps and duration."""
+    """One row per intervention type within an incident, with timestamps and duration.
+
+    ``intervention_records`` is the number of type records sharing the row's incident
+    and type (one intervention, MHS77): nearly always 1. A metric counting
+    interventions counts those rows as they are and counts distinct only the few
+    others, instead of hashing every intervention's key in every query.
+    """
     types = latest(
         raw(tables, "MHS515RestrictiveInterventType"), ["UniqRestrictiveIntTypeID"]
     )
@@ -161,6 +167,9 @@ def restrictive_intervention(tables: Tables) -> Table:
     end_at = _timestamp(
         joined.EndDateRestrictiveIntType, joined.EndTimeRestrictiveIntType
     )
+    intervention = ibis.window(
+        group_by=[joined.UniqRestrictiveIntIncID, joined.RestrictiveIntType]
+    )
     return joined.select(
         ri_id=joined.UniqRestrictiveIntTypeID,
         incident_id=joined.UniqRestrictiveIntIncID,
@@ -175,6 +184,9 @@ def restrictive_intervention(tables: Tables) -> Table:
         start_date=joined.StartDateRestrictiveIntType,
         duration_minutes=end_at.delta(start_at, unit="minute"),
         has_injury=joined.RestraintInjuryPatient == "Y",
+        intervention_records=joined.UniqRestrictiveIntTypeID.count().over(
+            intervention
+        ),
     )
 
 
