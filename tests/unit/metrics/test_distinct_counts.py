@@ -174,9 +174,7 @@ def test_single_records_counted_as_rows_give_the_distinct_count(
     figures = connect("duckdb://").execute(
         rows.group_by(by)
         .aggregate(plain=plain.expr(rows), split=split.expr(rows))
-        .join(
-            inputs.group_by(by).aggregate(reduced=split.reduce(inputs, "x", "w")), by
-        )
+        .join(inputs.group_by(by).aggregate(reduced=split.reduce(inputs, "x", "w")), by)
         .order_by(by)
     )
     # March: K1, K2 (two rows) and K3 = 3 (K4 filtered out, the keyless row not

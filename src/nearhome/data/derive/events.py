@@ -184,9 +184,7 @@ def restrictive_intervention(tables: Tables) -> Table:
         start_date=joined.StartDateRestrictiveIntType,
         duration_minutes=end_at.delta(start_at, unit="minute"),
         has_injury=joined.RestraintInjuryPatient == "Y",
-        intervention_records=joined.UniqRestrictiveIntTypeID.count().over(
-            intervention
-        ),
+        intervention_records=joined.UniqRestrictiveIntTypeID.count().over(intervention),
     )
 
 
