@@ -12,7 +12,7 @@ from ibis.expr.types import Table
 
 from nearhome.data import codes
 from nearhome.metrics import dimensions
-from nearhome.metrics.attributes import ward_stay_at
+from nearhome.metrics.attributes import person_columns, person_first, ward_stay_at
 from nearhome.metrics.calendar import days_between, joined_on_day, open_at_end
 from nearhome.metrics.define import metric
 from nearhome.metrics.measures import (
@@ -91,13 +91,14 @@ def discharge_rows(tables: Tables, periods: Table, wanted: Wanted = None) -> Tab
 
 def open_spell_rows(tables: Tables, periods: Table, wanted: Wanted = None) -> Table:
     """One row per spell open at a period's end, with its length of stay so far."""
-    spell = tables["spell"]
+    spell = person_first(tables["spell"], tables, wanted)
     rows = spell.join(
         periods, open_at_end(spell.admission_date, spell.discharge_date, periods)
     )
     rows = rows.select(
         *PERIOD,
         *SPELL_KEYS,
+        *person_columns(rows),
         anchor_date=rows.period_last,
         los_so_far_days=days_between(rows.period_end, rows.admission_date),
     )

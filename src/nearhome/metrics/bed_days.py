@@ -14,6 +14,7 @@ from ibis.expr.types import Table, Value
 
 from nearhome.data import codes
 from nearhome.metrics import dimensions
+from nearhome.metrics.attributes import person_columns, person_first
 from nearhome.metrics.calendar import days_between, open_at_end, touches
 from nearhome.metrics.define import metric
 from nearhome.metrics.intervals import OPEN_END, merged
@@ -79,7 +80,7 @@ def ward_stay_rows(tables: Tables, periods: Table, wanted: Wanted = None) -> Tab
 
     Leave and detained days are looked up only when read (they are most of the cost).
     """
-    ws = tables["ward_stay"]
+    ws = person_first(tables["ward_stay"], tables, wanted)
     stays = ws.join(periods, touches(ws.start_date, ws.end_date, periods))
     stays = stays.mutate(
         bed_days=_overlap(
@@ -117,6 +118,7 @@ def ward_stay_rows(tables: Tables, periods: Table, wanted: Wanted = None) -> Tab
         "site_icb_code",
         "bed_days",
         "is_open_at_end",
+        *person_columns(stays),
         leave_days=ibis.coalesce(leave, 0),
         net_days=ibis.greatest(stays.bed_days - ibis.coalesce(leave, 0), 0),
         detained_days=ibis.coalesce(detained, 0),

@@ -102,8 +102,9 @@ def joined_on_day(rows: Table, day: str, periods: Table) -> Table:
     conditions become a merge join (DuckDB) or a nested loop (Spark) over every pair.
     """
     months = period_months(periods)
-    joined = rows.join(months, month_index(rows[day]) == months[PERIOD_MONTH])
-    return joined.drop(PERIOD_MONTH)
+    keyed = rows.mutate(_day_month=month_index(rows[day]))
+    joined = keyed.join(months, keyed._day_month == months[PERIOD_MONTH])
+    return joined.drop(PERIOD_MONTH, "_day_month")
 
 
 def joined_on_interval(rows: Table, start: str, end: Value, periods: Table) -> Table:

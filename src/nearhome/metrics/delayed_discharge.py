@@ -14,7 +14,7 @@ import ibis
 from ibis.expr.types import Table
 
 from nearhome.metrics import bed_days, dimensions
-from nearhome.metrics.attributes import ward_stay_at
+from nearhome.metrics.attributes import person_columns, person_first, ward_stay_at
 from nearhome.metrics.calendar import in_period, open_at_end, touches
 from nearhome.metrics.crfd_days import crfd_days, ranked_crfd
 from nearhome.metrics.define import metric
@@ -38,6 +38,7 @@ def crfd_rows(tables: Tables, periods: Table, wanted: Wanted = None) -> Table:
     ranked = ranked_crfd(tables)
     spell = tables["spell"].select(_s_id="spell_id", _s_discharge="discharge_date")
     ranked = ranked.left_join(spell, ranked.spell_id == spell._s_id)
+    ranked = person_first(ranked, tables, wanted)
     rows = ranked.join(periods, touches(ranked.start_date, ranked.end_date, periods))
     spell_open = rows._s_discharge.isnull() | (rows._s_discharge > rows.period_last)
     rows = rows.select(
@@ -49,6 +50,7 @@ def crfd_rows(tables: Tables, periods: Table, wanted: Wanted = None) -> Table:
         "reason_code",
         "reason_group",
         "attributable_to_code",
+        *person_columns(rows),
         anchor_date=ibis.least(
             rows.period_last, ibis.coalesce(rows.end_date, rows.period_last)
         ),

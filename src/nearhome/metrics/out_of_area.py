@@ -22,7 +22,7 @@ from ibis.expr.types import BooleanValue, Table
 
 from nearhome.metrics import bed_days, dimensions
 from nearhome.metrics.activity import OPEN_SPELLS, adult_acute
-from nearhome.metrics.attributes import ward_stay_at
+from nearhome.metrics.attributes import person_columns, person_first, ward_stay_at
 from nearhome.metrics.bed_days import WARD_STAYS
 from nearhome.metrics.calendar import days_between, joined_on_day, open_at_end, touches
 from nearhome.metrics.define import metric
@@ -134,7 +134,7 @@ def ended_rows(tables: Tables, periods: Table, _wanted: Wanted = None) -> Table:
     )
 
 
-def bed_day_rows(tables: Tables, periods: Table, _wanted: Wanted = None) -> Table:
+def bed_day_rows(tables: Tables, periods: Table, wanted: Wanted = None) -> Table:
     """One row per placement, ward stay and period with the placement's bed days in it."""
     found = placements(tables)
     links = placement_spells(tables)
@@ -156,7 +156,7 @@ def bed_day_rows(tables: Tables, periods: Table, _wanted: Wanted = None) -> Tabl
             ibis.coalesce(ws.end_date, OPEN_END),
         ),
     )
-    stays = stays.view()
+    stays = person_first(stays.view(), tables, wanted)
     rows = stays.join(periods, touches(stays.start, stays.end, periods))
     lower = ibis.greatest(rows.start, rows.period_start)
     upper = ibis.least(rows.end, rows.period_end)
@@ -169,6 +169,7 @@ def bed_day_rows(tables: Tables, periods: Table, _wanted: Wanted = None) -> Tabl
         "bed_type_code",
         "distance_home_km",
         "site_icb_code",
+        *person_columns(rows),
         bed_days=ibis.greatest(days_between(upper, lower), 0),
     )
 
