@@ -113,21 +113,6 @@ BIRTH = "_birth_date"
 (:func:`person_first`) until ``age`` at each period's end is worked out from it."""
 
 
-def with_person(rows: Table, tables: Tables) -> Table:
-    """Add the person's geography and demographics, and ``age`` at the period's end."""
-    people = tables["person"].select(
-        _p_id="person_id",
-        _p_birth="birth_date",
-        **{f"_p_{c}": c for c in PERSON_COLUMNS},
-    )
-    joined = rows.left_join(people, rows.person_id == people._p_id)
-    return joined.select(
-        *rows.columns,
-        **{c: joined[f"_p_{c}"] for c in PERSON_COLUMNS},
-        age=age_on(joined._p_birth, joined.period_last),
-    )
-
-
 def person_first(rows: Table, tables: Tables, wanted: Wanted = None) -> Table:
     """Add the person's attributes (those ``wanted``) to rows not yet joined to periods.
 
@@ -241,15 +226,10 @@ def with_attributes(rows: Table, tables: Tables, wanted: Wanted = None) -> Table
     # join-chain flattening when the first lookup is joined on.
     rows = rows.view()
     columns = set(rows.columns)
-    looked_up = not columns.isdisjoint((*PERSON_COLUMNS, BIRTH))
-    if BIRTH in columns:  # the person was looked up before the periods
+    if "person_id" in columns and columns.isdisjoint((*PERSON_COLUMNS, BIRTH)):
+        rows = person_first(rows, tables, wanted)
+    if BIRTH in rows.columns:  # age at each period's end, from the person's birth date
         rows = rows.mutate(age=age_on(rows[BIRTH], rows.period_last)).drop(BIRTH)
-    if (
-        "person_id" in columns
-        and not looked_up
-        and wants(wanted, *PERSON_COLUMNS, "age")
-    ):
-        rows = with_person(rows, tables)
     if "provider_code" in columns and wants(wanted, "provider_name", "provider_type"):
         rows = with_provider(rows, tables)
     if "site_code" in columns and wants(wanted, "site_name", "site_icb_code"):

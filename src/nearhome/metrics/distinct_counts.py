@@ -37,7 +37,7 @@ from nearhome.metrics.measures import Distinct, Total
 PERSON = "person_id"
 OF_THE_PERSON = frozenset((*PERSON_COLUMNS, "age"))
 """Facts columns that depend on the person and the period alone: added by
-:func:`~nearhome.metrics.attributes.with_person`, joined on ``person_id``, with age at
+:func:`~nearhome.metrics.attributes.person_first`, joined on ``person_id``, with age at
 the period's last day."""
 PERIOD_KEY = ("period_start", "period_last")
 WORTH_A_WINDOW = 6
