@@ -114,29 +114,30 @@ BIRTH = "_birth_date"
 
 
 def person_first(rows: Table, tables: Tables, wanted: Wanted = None) -> Table:
-    """Add the person's attributes (those ``wanted``) to rows not yet joined to periods.
+    """Add the person's attributes (those ``wanted``) and, when age is read, the birth
+    date (:data:`BIRTH`): :func:`with_attributes` works out ``age`` at each period's end.
 
-    A facts table whose rows repeat for every period they touch (a ward stay in each
-    month of a long stay) looks each person up once per source row this way, not once
-    per period: England's ward stays by month are 1.75 million rows from 0.67 million
-    stays, and the look-up was the dearest step of their query. The builder keeps
-    :func:`person_columns` through its period join; :func:`with_attributes` then adds
-    ``age`` at each period's end from the birth date carried in :data:`BIRTH`.
+    Builders whose rows repeat for every period they touch (a ward stay in each month of
+    a long stay) call it before their period join and keep :func:`person_columns`
+    through it, so each person is looked up once per source row, not once per period:
+    England's ward stays by month are 1.75 million rows from 0.67 million stays, and the
+    look-up was the dearest step of their query. Other facts get it from
+    :func:`with_attributes`.
     """
     chosen = [c for c in PERSON_COLUMNS if wants(wanted, c)]
-    birth = {BIRTH: "birth_date"} if wants(wanted, "age") else {}
+    birth = wants(wanted, "age")
     if not chosen and not birth:
         return rows
     people = tables["person"].select(
         _p_id="person_id",
         **{f"_p_{c}": c for c in chosen},
-        **{f"_p{k}": v for k, v in birth.items()},
+        **({"_p_birth": "birth_date"} if birth else {}),
     )
     joined = rows.left_join(people, rows.person_id == people._p_id)
     return joined.select(
         *rows.columns,
         **{c: joined[f"_p_{c}"] for c in chosen},
-        **{k: joined[f"_p{k}"] for k in birth},
+        **({BIRTH: joined._p_birth} if birth else {}),
     )
 
 

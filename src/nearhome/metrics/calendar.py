@@ -100,6 +100,9 @@ def joined_on_day(rows: Table, day: str, periods: Table) -> Table:
     comparisons: a day is in a period exactly when its calendar month is one of the
     period's months. Engines join on an equality with a hash table, where two range
     conditions become a merge join (DuckDB) or a nested loop (Spark) over every pair.
+    The day's month is made a column before the join: left as an expression in the
+    condition, DuckDB planned admissions' join as a cross product of every spell and
+    period-month, filtered afterwards.
     """
     months = period_months(periods)
     keyed = rows.mutate(_day_month=month_index(rows[day]))
