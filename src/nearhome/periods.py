@@ -145,7 +145,9 @@ def split(span: ReportingPeriod, frequency: Frequency) -> list[ReportingPeriod]:
     if frequency == "rolling12":
         return [ReportingPeriod(add_months(m.end, -12), m.end) for m in _months(span)]
     step = {"month": 1, "quarter": 3, "fy": 12}[frequency]
-    cursor = span.start if frequency == "month" else _aligned_start(span.start, step)
+    # A span may start mid-month (a ReportingPeriod from Python): its first whole
+    # period starts on the next aligned first day, never on the span's own start.
+    cursor = _aligned_start(span.start, step)
     periods = []
     while add_months(cursor, step) <= span.end:
         if cursor >= span.start:

@@ -99,3 +99,17 @@ def test_a_period_counts_its_whole_calendar_months() -> None:
     )
     # Month numbers run on across years: December 2023 is one before January 2024.
     assert month_number(dt.date(2024, 1, 31)) - month_number(dt.date(2023, 12, 1)) == 1
+
+
+@pytest.mark.parametrize("frequency", ["month", "quarter", "fy", "rolling12"])
+def test_a_span_starting_mid_month_is_cut_into_whole_months(frequency: str) -> None:
+    # 15 January 2024 to 15 June 2025: the first whole month is February 2024.
+    span = ReportingPeriod(dt.date(2024, 1, 15), dt.date(2025, 6, 15))
+    periods = split(span, frequency)  # type: ignore[arg-type]
+    assert periods
+    assert all(p.whole_months is not None for p in periods)
+    periods_table(periods)  # accepted: every period is whole calendar months
+    if frequency == "month":
+        assert periods[0].start == dt.date(2024, 2, 1)
+        assert periods[-1].last_day == dt.date(2025, 5, 31)
+        assert len(periods) == 16
