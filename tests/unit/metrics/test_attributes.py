@@ -4,15 +4,18 @@ looked up before the period join (ward stays, open spells) or after it."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pandas as pd
 import pytest
+from ibis.expr.types import Table
 
 from nearhome.data.warehouse import Warehouse
 from nearhome.metrics import activity, bed_days
 from nearhome.metrics.attributes import BIRTH, PERSON_COLUMNS, with_attributes
 from nearhome.metrics.calendar import periods_table
 from nearhome.metrics.compute import WarehouseTables
+from nearhome.metrics.measures import Wanted
 from nearhome.periods import Frequency, parse_span, split
 
 from .conftest import SPAN
@@ -37,7 +40,11 @@ def _age(birth: dt.date, day: dt.date) -> int:
     [(SPAN, "month"), ("2023-04..2025-03", "fy")],
 )
 def test_person_looked_up_first_gives_each_period_its_age(
-    tiny_warehouse: Warehouse, builder, key: str, span: str, frequency: Frequency
+    tiny_warehouse: Warehouse,
+    builder: Callable[[WarehouseTables, Table, Wanted], Table],
+    key: str,
+    span: str,
+    frequency: Frequency,
 ) -> None:
     tables = WarehouseTables(tiny_warehouse)
     periods = periods_table(split(parse_span(span), frequency))
