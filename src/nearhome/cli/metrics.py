@@ -1,4 +1,4 @@
-"""``nearhome metrics list | show | run | sql``: the catalogue from the command line."""
+"""``nearhome metrics list | show | run | prepare | sql``: the catalogue from the command line."""
 
 from __future__ import annotations
 
@@ -156,6 +156,37 @@ def run(
     console.print(table)
     if len(frame) > 200:
         console.print("(first 200 rows; use --out to write them all)")
+
+
+@app.command("prepare")
+def prepare(
+    warehouse: Annotated[
+        str, typer.Option(help="Warehouse URL.")
+    ] = "duckdb:///nearhome.duckdb",
+) -> None:
+    """Build every facts table once for every loaded month, so monthly runs read them.
+
+    Run it after each load: prepared facts serve monthly requests inside the loaded
+    months until the next load, which makes them stale (they are then ignored).
+    """
+    from nearhome.data.warehouse import connect
+    from nearhome.metrics.prepared import prepare_facts
+
+    store = connect(warehouse)
+    with progress_bar("Preparing facts") as update:
+        done = prepare_facts(store, progress=update)
+    table = Table(
+        title=f"Prepared facts, {done.first_month:%Y-%m}..{done.last_month:%Y-%m}"
+    )
+    for column, justify in (("facts", "left"), ("rows", "right"), ("seconds", "right")):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for entry in done.tables:
+        table.add_row(entry.facts, f"{entry.rows:,}", f"{entry.seconds:.1f}")
+    console.print(table)
+    console.print(
+        f"{len(done.tables)} facts tables in {done.seconds:.1f} s; monthly runs inside "
+        "these months now read them."
+    )
 
 
 SQL_DIALECTS = ("mssql", "spark", "postgres", "duckdb")

@@ -35,6 +35,7 @@ from nearhome.metrics.compute import (
     supports,
 )
 from nearhome.metrics.disclosure import DisclosurePolicy, apply_policy
+from nearhome.metrics.prepared import usable
 from nearhome.metrics.registry import MetricSpec, get, resolve
 from nearhome.periods import Frequency, ReportingPeriod, parse_span, split
 
@@ -207,6 +208,7 @@ def run_metrics(  # noqa: PLR0913
     icb: str | None = None,
     progress: Progress | None = None,
     strict: bool = False,
+    prepared: bool = True,
 ) -> pd.DataFrame:
     """Compute metrics for every period of a span, by the requested breakdowns.
 
@@ -222,6 +224,9 @@ def run_metrics(  # noqa: PLR0913
         progress: Callback ``(message, fraction)`` for progress bars.
         strict: Raise :class:`UnsupportedBreakdown` when a requested measure does not
             support a requested breakdown, instead of leaving that pair out.
+        prepared: Read prepared facts (:mod:`~nearhome.metrics.prepared`) when they
+            serve the request; False always builds the facts from the canonical
+            tables (the figures are the same either way).
 
     Returns:
         The tidy frame (see the module docstring), sorted by measure, breakdown,
@@ -235,13 +240,20 @@ def run_metrics(  # noqa: PLR0913
         _check(specs, breakdowns)
     request = plan(specs, breakdowns)
     grid = PeriodGrid([p.start for p in periods], [p.last_day for p in periods])
+    stored = usable(store, periods, frequency) if prepared else None
     run = Run(
-        store, WarehouseTables(store), periods_table(periods), grid, icb, progress
+        store,
+        WarehouseTables(store),
+        periods_table(periods),
+        grid,
+        icb,
+        progress,
+        stored,
     )
     frame = tidy(execute(run, request), specs, breakdowns, run)
     frame.attrs["nearhome"] = _metadata(
         specs, breakdowns, periods, frequency, icb, store
-    )
+    ) | {"prepared_facts": stored is not None}
     if suppress is not None:
         frame = apply_policy(frame, suppress)
     return frame
