@@ -1,7 +1,7 @@
 """``nearhome demo``: the main job end to end on synthetic data.
 
-Synthetic extract → DuckDB warehouse → board with demo users → metric catalogue for the
-demo ICB → 3-year demand and capacity scenario → board report. Each step is a call into
+Synthetic extract → DuckDB warehouse → prepared monthly facts → board with demo users →
+metric catalogue for the demo ICB → 3-year demand and capacity scenario → board report. Each step is a call into
 the library; this module only sequences them and says what it did, so the demo cannot
 drift from what the separate commands do.
 """
@@ -22,7 +22,7 @@ from nearhome.data.warehouse import Warehouse
 from nearhome.periods import ReportingPeriod
 
 console = Console()
-STEPS = 5
+STEPS = 6
 
 
 def demo(
@@ -61,6 +61,7 @@ def demo(
     with progress_bar(f"2/{STEPS} Loading it into the warehouse") as update:
         result = load_extract(warehouse, extract, progress=update)
     _print_loaded(warehouse, database, result.seconds)
+    _prepare_facts(warehouse)
     _seed_board(out, url, warehouse)
     icb, period = _demo_scope(warehouse)
     console.print(f"Demo ICB {icb}, reporting period {period.label()}")
@@ -85,6 +86,19 @@ def _print_loaded(warehouse: Warehouse, database: Path, seconds: float) -> None:
     console.print(table)
 
 
+def _prepare_facts(warehouse: Warehouse) -> None:
+    """Every facts table for every loaded month, as ``nearhome metrics prepare`` does
+    after a load: the monthly catalogue and report below read them."""
+    from nearhome.metrics.prepared import prepare_facts
+
+    with progress_bar(f"3/{STEPS} Preparing the monthly facts") as update:
+        done = prepare_facts(warehouse, progress=update)
+    console.print(
+        f"Prepared {len(done.tables)} facts tables for "
+        f"{done.first_month:%Y-%m}..{done.last_month:%Y-%m} in {done.seconds:.1f} s"
+    )
+
+
 def _demo_scope(warehouse: Warehouse) -> tuple[str, ReportingPeriod]:
     """The first ICB in the geography and the latest 12 complete months in the data."""
     from nearhome.reports.calendar import latest_year
@@ -102,7 +116,7 @@ def _write_metrics(
     """The whole catalogue for the ICB's residents, monthly, with the MHSDS disclosure policy."""
     from nearhome.metrics.export import write_catalogue
 
-    with progress_bar(f"3/{STEPS} Computing the metric catalogue") as update:
+    with progress_bar(f"4/{STEPS} Computing the metric catalogue") as update:
         written = write_catalogue(
             warehouse,
             folder,
@@ -121,7 +135,7 @@ def _run_capacity(
     from nearhome.capacity.demo import run_demo_scenario
 
     with console.status(
-        f"4/{STEPS} Demand and capacity: a 3-year scenario, {reps} replications"
+        f"5/{STEPS} Demand and capacity: a 3-year scenario, {reps} replications"
     ):
         result = run_demo_scenario(warehouse, icb, folder, reps=reps)
     summary = result.pool_summary()
@@ -171,7 +185,7 @@ def _write_report(
     from nearhome.reports.build import build_report
     from nearhome.reports.plan import load_plan
 
-    with console.status(f"5/{STEPS} Building the board report (HTML, PDF, Excel)"):
+    with console.status(f"6/{STEPS} Building the board report (HTML, PDF, Excel)"):
         written = build_report(
             warehouse,
             icb=icb,

@@ -1,0 +1,83 @@
+"""Prepared facts give DuckDB's figures on Spark and PostgreSQL too.
+
+Each backend gets its own warehouse (the shared ones in ``conftest.py`` are read-only
+for the other tests): the tiny extract is loaded, its facts prepared, and the same
+request as ``test_metrics.py`` is run reading them and compared, metric by metric,
+with DuckDB building its facts.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from nearhome.data.load import load_extract
+from nearhome.data.warehouse import Warehouse, connect
+from nearhome.metrics import catalogue
+from nearhome.metrics.prepared import prepare_facts
+from nearhome.metrics.run import run_metrics
+
+from .conftest import BY, PG_ENV, SPAN
+from .test_metrics import assert_same_numbers
+
+
+def _prepared_results(warehouse: Warehouse, extract: Path) -> pd.DataFrame:
+    load_extract(warehouse, extract)
+    prepare_facts(warehouse)
+    frame = run_metrics(warehouse, "all", period=SPAN, by=BY)
+    assert frame.attrs["nearhome"]["prepared_facts"]
+    return frame
+
+
+@pytest.fixture(scope="module")
+def spark_prepared(
+    tiny_extract: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[pd.DataFrame]:
+    folder = tmp_path_factory.mktemp("spark-prepared")
+    warehouse = connect(f"spark://local[2]?path={folder}")
+    try:
+        yield _prepared_results(warehouse, tiny_extract)
+    finally:
+        warehouse.close()
+
+
+@pytest.fixture(scope="module")
+def postgres_prepared(tiny_extract: Path) -> Iterator[pd.DataFrame]:
+    base = os.environ.get(PG_ENV)
+    if not base:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{PG_ENV} is not set: CI must start PostgreSQL")
+        pytest.skip(f"{PG_ENV} is not set")
+    schema = f"nearhome_prepared_{secrets.token_hex(4)}"
+    separator = "&" if "?" in base else "?"
+    warehouse = connect(f"{base}{separator}schema={schema}")
+    try:
+        yield _prepared_results(warehouse, tiny_extract)
+    finally:
+        with warehouse.backend.con.cursor() as cursor:
+            cursor.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        warehouse.close()
+
+
+IDS = [spec.id for spec in catalogue()]
+
+
+@pytest.mark.spark
+@pytest.mark.parametrize("metric_id", IDS)
+def test_prepared_equal_on_spark(
+    metric_id: str, duckdb_results: pd.DataFrame, spark_prepared: pd.DataFrame
+) -> None:
+    assert_same_numbers(duckdb_results, spark_prepared, metric_id)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("metric_id", IDS)
+def test_prepared_equal_on_postgres(
+    metric_id: str, duckdb_results: pd.DataFrame, postgres_prepared: pd.DataFrame
+) -> None:
+    assert_same_numbers(duckdb_results, postgres_prepared, metric_id)
