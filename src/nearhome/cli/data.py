@@ -112,4 +112,11 @@ def load(
     for label, count in summary.items():
         table.add_row(label, f"{count:,}")
     console.print(table)
+    console.print(
+        "Next: nearhome metrics prepare --warehouse "
+        f"{warehouse} (monthly metric runs read the facts it prepares).",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,  # a command to copy, not broken across lines
+    )
     store.close()

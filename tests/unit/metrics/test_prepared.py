@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from nearhome.cli import app as cli
 from nearhome.cli.metrics import app
 from nearhome.data.load import load_extract
 from nearhome.data.warehouse import Warehouse, connect
@@ -182,12 +183,15 @@ def test_nothing_to_prepare_before_a_load() -> None:
         prepare_facts(connect("duckdb://"))
 
 
-def test_cli_prepares_and_runs_read_them(tiny_extract: Path, tmp_path: Path) -> None:
+def test_cli_loads_prepares_and_runs_read_them(
+    tiny_extract: Path, tmp_path: Path
+) -> None:
     url = f"duckdb:///{tmp_path / 'wh.duckdb'}"
-    store = connect(url)
-    load_extract(store, tiny_extract)
-    store.close()
-    result = CliRunner().invoke(app, ["prepare", "--warehouse", url])
+    runner = CliRunner()
+    loaded = runner.invoke(cli, ["data", "load", str(tiny_extract), "--warehouse", url])
+    assert loaded.exit_code == 0, loaded.output
+    assert f"nearhome metrics prepare --warehouse {url}" in loaded.output
+    result = runner.invoke(app, ["prepare", "--warehouse", url])
     assert result.exit_code == 0, result.output
     assert "ward_stays" in result.output and "2024-03..2024-05" in result.output
     store = connect(url)
@@ -195,3 +199,10 @@ def test_cli_prepares_and_runs_read_them(tiny_extract: Path, tmp_path: Path) -> 
     assert frame.attrs["nearhome"]["prepared_facts"]
     assert list(frame["value"]) == [152, 180, 181]
     store.close()
+
+
+def test_cli_refuses_to_prepare_an_empty_warehouse(tmp_path: Path) -> None:
+    url = f"duckdb:///{tmp_path / 'empty.duckdb'}"
+    result = CliRunner().invoke(app, ["prepare", "--warehouse", url])
+    assert result.exit_code != 0
+    assert isinstance(result.exception, NothingLoaded)
