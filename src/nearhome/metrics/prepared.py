@@ -98,17 +98,30 @@ def facts_tables() -> list[Facts]:
     return list(seen.values())
 
 
+DEFINITION_SOURCES = ("metrics", "data", "periods.py")
+"""What facts rows are made by: the metric definitions, the data layer (canonical
+tables, code lists and reference files) and the period rules."""
+SOURCE_SUFFIXES = frozenset({".py", ".csv", ".json", ".toml"})
+
+
 @functools.cache
 def definitions_fingerprint() -> str:
-    """A hash of the metric definitions' source (this package's modules).
+    """A hash of the source and reference files that facts rows are made by.
 
     Prepared rows are the definitions' output: after an upgrade that changes any of
-    them, rows prepared by the old code must not be read. Hashing the source is cheap
-    and errs on the safe side (a changed comment also asks for a new preparation).
+    them, rows prepared by the old code must not be read. Hashing the files (about
+    1.5 MB) is cheap and errs on the safe side: a changed comment also asks for a new
+    preparation.
     """
+    package = Path(__file__).resolve().parents[1]
+    files: list[Path] = []
+    for name in DEFINITION_SOURCES:
+        source = package / name
+        found = [source] if source.is_file() else source.rglob("*")
+        files += [f for f in found if f.suffix in SOURCE_SUFFIXES and f.is_file()]
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(path.name.encode())
+    for path in sorted(files):
+        digest.update(path.relative_to(package).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
