@@ -8,6 +8,7 @@ in CI, like the board's PostgreSQL tests.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from collections.abc import Iterator
@@ -58,24 +59,31 @@ def spark_warehouse(
     warehouse.close()
 
 
-@pytest.fixture(scope="session")
-def postgres_warehouse(tiny_extract: Path) -> Iterator[Warehouse]:
-    """The tiny extract in a private schema of the test PostgreSQL server."""
+@contextlib.contextmanager
+def postgres_schema(prefix: str) -> Iterator[Warehouse]:
+    """A warehouse in a new private schema of the test PostgreSQL server, dropped after."""
     base = os.environ.get(PG_ENV)
     if not base:
         if os.environ.get("CI") == "true":
             pytest.fail(f"{PG_ENV} is not set: CI must start PostgreSQL")
         pytest.skip(f"{PG_ENV} is not set")
-    schema = f"nearhome_backends_{secrets.token_hex(4)}"
+    schema = f"{prefix}_{secrets.token_hex(4)}"
     separator = "&" if "?" in base else "?"
     warehouse = connect(f"{base}{separator}schema={schema}")
     try:
-        load_extract(warehouse, tiny_extract)
         yield warehouse
     finally:
         with warehouse.backend.con.cursor() as cursor:
             cursor.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         warehouse.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_warehouse(tiny_extract: Path) -> Iterator[Warehouse]:
+    """The tiny extract in a private schema of the test PostgreSQL server."""
+    with postgres_schema("nearhome_backends") as warehouse:
+        load_extract(warehouse, tiny_extract)
+        yield warehouse
 
 
 @pytest.fixture(scope="session")

@@ -8,8 +8,6 @@ with DuckDB building its facts.
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,7 +20,7 @@ from nearhome.metrics import catalogue
 from nearhome.metrics.prepared import prepare_facts
 from nearhome.metrics.run import run_metrics
 
-from .conftest import BY, PG_ENV, SPAN
+from .conftest import BY, SPAN, postgres_schema
 from .test_metrics import assert_same_numbers
 
 
@@ -48,20 +46,8 @@ def spark_prepared(
 
 @pytest.fixture(scope="module")
 def postgres_prepared(tiny_extract: Path) -> Iterator[pd.DataFrame]:
-    base = os.environ.get(PG_ENV)
-    if not base:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{PG_ENV} is not set: CI must start PostgreSQL")
-        pytest.skip(f"{PG_ENV} is not set")
-    schema = f"nearhome_prepared_{secrets.token_hex(4)}"
-    separator = "&" if "?" in base else "?"
-    warehouse = connect(f"{base}{separator}schema={schema}")
-    try:
+    with postgres_schema("nearhome_prepared") as warehouse:
         yield _prepared_results(warehouse, tiny_extract)
-    finally:
-        with warehouse.backend.con.cursor() as cursor:
-            cursor.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-        warehouse.close()
 
 
 IDS = [spec.id for spec in catalogue()]
