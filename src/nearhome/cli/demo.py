@@ -1,9 +1,9 @@
 """``nearhome demo``: the main job end to end on synthetic data.
 
 Synthetic extract → DuckDB warehouse → prepared monthly facts → board with demo users →
-metric catalogue for the demo ICB → 3-year demand and capacity scenario → board report. Each step is a call into
-the library; this module only sequences them and says what it did, so the demo cannot
-drift from what the separate commands do.
+metric catalogue for the demo ICB → 3-year demand and capacity scenario → board report.
+Each step is a call into the library; this module only sequences them and says what it
+did, so the demo cannot drift from what the separate commands do.
 """
 
 from __future__ import annotations

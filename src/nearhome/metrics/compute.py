@@ -1,8 +1,9 @@
 """The plan and its execution: every requested metric × breakdown, every period at once.
 
 A request is planned as (metric, breakdown) pairs, with the components composites need.
-Pairs are grouped by facts table; each facts table is built for all periods at once,
-given its attributes, restricted to the scope and materialised once; then its
+Pairs are grouped by facts table; each facts table is built for all periods at once
+(or read from the prepared facts, :mod:`~nearhome.metrics.prepared`), given its
+attributes, restricted to the scope and materialised once; then its
 breakdowns are aggregated in a few stacked queries (``UNION ALL`` of one aggregation
 per breakdown, every metric of the table computed together). Populations are likewise
 one stacked query. Composites are divided afterwards from their parts, so a rate always
