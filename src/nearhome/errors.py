@@ -56,10 +56,6 @@ class UnsupportedBreakdown(MetricError):
     """The metric is not defined for this breakdown."""
 
 
-class NothingLoaded(MetricError):
-    """Facts cannot be prepared for a warehouse no extract was loaded into."""
-
-
 class BackendUnsupported(NearhomeError):
     """The chosen backend cannot run this operation."""
 

@@ -101,8 +101,8 @@ def _prepare_facts(warehouse: Warehouse) -> None:
 
 def _demo_scope(warehouse: Warehouse) -> tuple[str, ReportingPeriod]:
     """The first ICB in the geography and the latest 12 complete months in the data."""
+    from nearhome.data.coverage import data_coverage
     from nearhome.reports.calendar import latest_year
-    from nearhome.reports.coverage import data_coverage
 
     first = warehouse.execute(
         warehouse.table("geography").icb_code.min().name("icb").as_table()

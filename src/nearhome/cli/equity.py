@@ -96,10 +96,10 @@ def run(
 
 def _default_period(warehouse: str) -> str:
     """The latest 12 complete months in the data (fewer if the data is shorter)."""
+    from nearhome.data.coverage import data_coverage
     from nearhome.data.warehouse import connect
     from nearhome.periods import ReportingPeriod
     from nearhome.reports.calendar import latest_year
-    from nearhome.reports.coverage import data_coverage
 
     coverage = data_coverage(connect(warehouse))
     year = latest_year(coverage.last_month)

@@ -46,9 +46,9 @@ def evaluate(
     ] = "mhsds",
 ) -> None:
     """Compare a measure before and after a pilot: interrupted time series and SPC rebase."""
+    from nearhome.data.coverage import data_coverage
     from nearhome.data.warehouse import connect
     from nearhome.periods import parse_span
-    from nearhome.reports.coverage import data_coverage
     from nearhome.reports.evaluate import evaluate_pilot
     from nearhome.reports.suppression import resolve_policy
 

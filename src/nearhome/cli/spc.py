@@ -104,8 +104,8 @@ def _number(value: object) -> float | None:
 
 
 def _default_period(warehouse: str) -> str:
+    from nearhome.data.coverage import data_coverage
     from nearhome.data.warehouse import connect
-    from nearhome.reports.coverage import data_coverage
 
     return data_coverage(connect(warehouse)).span.label()
 

@@ -27,7 +27,7 @@ from nearhome.data.schema import REFERENCE_FILES, TABLES
 from nearhome.data.stage import Progress, StagedExtract, drop_staging, rows_table
 from nearhome.data.validate import validate_extract
 from nearhome.data.warehouse import Warehouse
-from nearhome.errors import ValidationFailed
+from nearhome.errors import NotFound, ValidationFailed
 
 PROVIDER_MONTH = ("OrgIDProv", "UniqMonthID")
 LOAD_LOG = "load_log"
@@ -211,6 +211,28 @@ def rebuild_canonical(warehouse: Warehouse, progress: Progress | None = None) ->
         else:
             warehouse.write_table(name, expr)
         tables[name] = warehouse.table(name)
+
+
+def latest_load(warehouse: Warehouse) -> str | None:
+    """The latest load as ``<load id>@<loaded at>`` (None before the first load).
+
+    What derived tables were made from: the time is part of it, because loading A,
+    then B, then A again gives A's id twice with different canonical tables (B's
+    provider-months are still there).
+    """
+    try:
+        log = warehouse.table(LOAD_LOG)
+    except NotFound:
+        return None
+    latest = warehouse.execute(
+        log.order_by(ibis.desc("loaded_at"), ibis.desc("load_id"))
+        .limit(1)
+        .select("load_id", "loaded_at")
+    )
+    if latest.empty:
+        return None
+    row = latest.iloc[0]
+    return f"{row['load_id']}@{pd.Timestamp(row['loaded_at']).isoformat()}"
 
 
 def _log(warehouse: Warehouse, staged: StagedExtract, result: LoadResult) -> None:

@@ -27,7 +27,7 @@ import datetime as dt
 import functools
 import hashlib
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,20 +35,19 @@ import ibis
 import pandas as pd
 from ibis.expr.types import Table
 
+from nearhome.data.coverage import data_coverage
+from nearhome.data.load import latest_load
 from nearhome.data.warehouse import Warehouse
-from nearhome.errors import NothingLoaded
+from nearhome.errors import DataError, NotFound
 from nearhome.metrics.attributes import with_attributes
 from nearhome.metrics.calendar import periods_table
-from nearhome.metrics.compute import WarehouseTables
+from nearhome.metrics.compute import Progress, WarehouseTables
 from nearhome.metrics.measures import FactMeasure, Facts
 from nearhome.metrics.registry import catalogue
-from nearhome.periods import ReportingPeriod, add_months, month_of_uniq_id, split
+from nearhome.periods import ReportingPeriod, split
 
 PREFIX = "prepared_"
 MANIFEST = "prepared_facts"
-LOAD_LOG = "load_log"
-SPELLS = "raw_MHS501HospProvSpell"
-"""The raw table whose submitted months are the prepared span (every inpatient month)."""
 MANIFEST_SCHEMA = ibis.schema(
     {
         "facts": "string",
@@ -62,7 +61,6 @@ MANIFEST_SCHEMA = ibis.schema(
         "prepared_at": "timestamp",
     }
 )
-Progress = Callable[[str, float], None]
 
 
 @dataclass(frozen=True)
@@ -126,55 +124,24 @@ def definitions_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def load_stamp(warehouse: Warehouse) -> str | None:
-    """The latest load's id and time (None before the first load).
-
-    The time is part of it: loading A, then B, then A again gives A's id twice, with
-    different canonical tables (B's provider-months are still there).
-    """
-    if not warehouse.has_table(LOAD_LOG):
-        return None
-    log = warehouse.table(LOAD_LOG)
-    latest = warehouse.execute(
-        log.order_by(ibis.desc("loaded_at"), ibis.desc("load_id"))
-        .limit(1)
-        .select("load_id", "loaded_at")
-    )
-    if latest.empty:
-        return None
-    row = latest.iloc[0]
-    return f"{row['load_id']}@{pd.Timestamp(row['loaded_at']).isoformat()}"
-
-
-def loaded_months(warehouse: Warehouse) -> ReportingPeriod | None:
-    """The span of months the loaded spells were submitted for (None when empty)."""
-    if not warehouse.has_table(SPELLS):
-        return None
-    spells = warehouse.table(SPELLS)
-    bounds = warehouse.execute(
-        spells.aggregate(first=spells.UniqMonthID.min(), last=spells.UniqMonthID.max())
-    )
-    first, last = bounds["first"].iloc[0], bounds["last"].iloc[0]
-    if pd.isna(first) or pd.isna(last):
-        return None
-    start = month_of_uniq_id(int(first))
-    return ReportingPeriod(start, add_months(month_of_uniq_id(int(last)), 1))
-
-
 def prepare_facts(
     warehouse: Warehouse, *, progress: Progress | None = None
 ) -> Preparation:
     """Build and store every facts table for every loaded month, in one transaction.
 
+    The months are those the loaded spells were submitted for
+    (:func:`~nearhome.data.coverage.data_coverage`).
+
     Raises:
-        NothingLoaded: the warehouse holds no load to prepare.
+        DataError: the warehouse holds no loaded extract.
     """
-    stamp = load_stamp(warehouse)
-    span = loaded_months(warehouse)
-    if stamp is None or span is None:
-        raise NothingLoaded(
-            "The warehouse holds no loaded extract, so there are no facts to prepare.",
-            hint="Load one first: nearhome data load EXTRACT --warehouse URL.",
+    span = data_coverage(warehouse).span
+    stamp = latest_load(warehouse)
+    if stamp is None:
+        raise DataError(
+            "The warehouse holds spells but no load_log entry, so what they were "
+            "loaded from is not known and prepared facts could not be kept current.",
+            hint="Load the extract with: nearhome data load FOLDER --warehouse URL",
         )
     months = split(span, "month")
     periods = periods_table(months)
@@ -256,13 +223,16 @@ def usable(
     They serve monthly requests whose every month is prepared, from the latest load, by
     these definitions.
     """
-    if frequency != "month" or not periods or not warehouse.has_table(MANIFEST):
+    if frequency != "month" or not periods:
         return None
-    manifest = warehouse.execute(warehouse.table(MANIFEST))
+    try:
+        manifest = warehouse.execute(warehouse.table(MANIFEST))
+    except NotFound:
+        return None
     if manifest.empty:
         return None
     current = (
-        (manifest["load_stamp"] == load_stamp(warehouse))
+        (manifest["load_stamp"] == latest_load(warehouse))
         & (manifest["definitions"] == definitions_fingerprint())
         & (pd.to_datetime(manifest["first_month"]).dt.date <= periods[0].start)
         & (pd.to_datetime(manifest["last_month"]).dt.date >= periods[-1].start)
@@ -283,8 +253,6 @@ __all__ = [
     "Preparation",
     "PreparedFacts",
     "facts_tables",
-    "load_stamp",
-    "loaded_months",
     "prepare_facts",
     "usable",
 ]

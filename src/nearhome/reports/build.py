@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nearhome.capacity.scenario import Scenario
+from nearhome.data.coverage import Coverage, data_coverage
 from nearhome.data.warehouse import Warehouse, connect
 from nearhome.errors import InvalidConfig
 from nearhome.periods import ReportingPeriod, add_months
@@ -23,7 +24,6 @@ from nearhome.reports import sections
 from nearhome.reports.board_evidence import carer_involvement
 from nearhome.reports.calendar import latest_year, period_words, quarter_of
 from nearhome.reports.capacity_runs import run_capacity
-from nearhome.reports.coverage import Coverage, data_coverage
 from nearhome.reports.model import Report, Section
 from nearhome.reports.plan import Plan
 from nearhome.reports.results import Results, fetch_results, merge_needs

@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
+from nearhome.data.coverage import Coverage
 from nearhome.errors import InvalidConfig
 from nearhome.periods import ReportingPeriod, parse_span
 from nearhome.reports.build import ReportSpec, build_report, resolve_period
-from nearhome.reports.coverage import Coverage
 from nearhome.reports.plan import parse_plan
 from nearhome.reports.results import Needs, label, merge_needs
 
@@ -86,9 +86,9 @@ def test_a_plan_for_another_icb_is_refused() -> None:
 
 
 def test_an_empty_warehouse_says_to_load_first() -> None:
+    from nearhome.data.coverage import data_coverage
     from nearhome.data.warehouse import connect
     from nearhome.errors import DataError
-    from nearhome.reports.coverage import data_coverage
 
     with pytest.raises(DataError, match="nearhome data load"):
         data_coverage(connect("duckdb://"))

@@ -1,9 +1,9 @@
-"""Which months the warehouse holds, so the report can default to the latest whole year.
+"""Which months the warehouse holds: the report's default year, the prepared facts' span.
 
 The months are those of the hospital spell submissions (``UniqMonthID`` of MHS501), the
 same rule ``nearhome data load`` uses for "open at the end of the data": a month is in the
-data when some provider submitted it, so the report never extends past the last
-submission (where every open stay would look as if it ran on forever).
+data when some provider submitted it, so nothing defaults past the last submission
+(where every open stay would look as if it ran on forever).
 """
 
 from __future__ import annotations
