@@ -13,9 +13,9 @@ from nearhome.cli import app as cli
 from nearhome.cli.metrics import app
 from nearhome.data.load import load_extract
 from nearhome.data.warehouse import Warehouse, connect
-from nearhome.errors import NothingLoaded
-from nearhome.metrics import dimensions, prepared
-from nearhome.metrics.measures import Facts
+from nearhome.errors import DataError
+from nearhome.metrics import catalogue, dimensions, prepared
+from nearhome.metrics.measures import FactMeasure, Facts
 from nearhome.metrics.prepared import (
     MANIFEST,
     PREFIX,
@@ -58,9 +58,16 @@ def _prepared_tables(warehouse: Warehouse) -> list[str]:
 
 def test_one_table_per_facts_for_every_loaded_month(ready: Warehouse) -> None:
     manifest = ready.execute(ready.table(MANIFEST))
-    kinds = [f.name for f in facts_tables()]
-    assert list(manifest["facts"]) == kinds
-    assert _prepared_tables(ready) == sorted([MANIFEST, *(PREFIX + k for k in kinds)])
+    aggregated = {
+        spec.computation.facts.name
+        for spec in catalogue(include_internal=True)
+        if isinstance(spec.computation, FactMeasure)
+    }
+    assert len(aggregated) == 13
+    assert set(manifest["facts"]) == aggregated
+    assert _prepared_tables(ready) == sorted(
+        [MANIFEST, *(PREFIX + k for k in aggregated)]
+    )
     # The tiny extract's spells were submitted for March, April and May 2024.
     assert set(pd.to_datetime(manifest["first_month"]).dt.strftime("%Y-%m")) == {
         "2024-03"
@@ -68,8 +75,14 @@ def test_one_table_per_facts_for_every_loaded_month(ready: Warehouse) -> None:
     assert set(pd.to_datetime(manifest["last_month"]).dt.strftime("%Y-%m")) == {
         "2024-05"
     }
-    stays = ready.execute(ready.table(PREFIX + "ward_stays").count()).iloc[0, 0]
-    assert manifest.set_index("facts").loc["ward_stays", "rows"] == stays > 0
+    # Admissions: 7, 3 and 1 in March, April and May (worked out in test_activity.py).
+    admissions = ready.table(PREFIX + "admissions")
+    by_month = ready.execute(
+        admissions.group_by("period_start").aggregate(n=admissions.count())
+    )
+    counts = dict(zip(by_month["period_start"].astype(str), by_month["n"], strict=True))
+    assert counts == {"2024-03-01": 7, "2024-04-01": 3, "2024-05-01": 1}
+    assert manifest.set_index("facts").loc["admissions", "rows"] == 11
 
 
 @pytest.mark.parametrize(
@@ -95,20 +108,18 @@ def test_prepared_facts_give_the_figures_built_facts_give(
 
 
 def test_the_prepared_rows_are_the_ones_read(fresh: Warehouse) -> None:
-    """Remove one month's prepared admissions: a monthly run then counts none in that
-    month, so the figures come from the stored rows and not from a fresh build."""
+    """Remove April's prepared admissions: a monthly run then counts none in April,
+    so the figures come from the stored rows and not from a fresh build."""
     prepare_facts(fresh)
-    before = run_metrics(fresh, "activity.admissions", period=SPAN, prepared=False)
     table = PREFIX + "admissions"
     stored = fresh.table(table)
     kept = stored.filter(stored.period_start != ibis.date(2024, 4, 1))
     fresh.write_table("kept", kept)
     fresh.write_table(table, fresh.table("kept"))
     after = run_metrics(fresh, "activity.admissions", period=SPAN)
-    by_month = dict(zip(after["period_start"].astype(str), after["value"], strict=True))
-    assert before[before["period_start"].astype(str) == "2024-04-01"]["value"].iloc[0]
-    assert by_month["2024-04-01"] == 0
-    assert by_month["2024-03-01"] == before["value"].iloc[0]
+    built = run_metrics(fresh, "activity.admissions", period=SPAN, prepared=False)
+    assert list(after["value"]) == [7, 0, 1]
+    assert list(built["value"]) == [7, 3, 1]
 
 
 def test_other_frequencies_and_months_outside_build_their_facts(
@@ -179,7 +190,7 @@ def test_a_failed_preparation_leaves_the_last_one(
 
 
 def test_nothing_to_prepare_before_a_load() -> None:
-    with pytest.raises(NothingLoaded, match="no loaded extract"):
+    with pytest.raises(DataError, match="no hospital spells"):
         prepare_facts(connect("duckdb://"))
 
 
@@ -205,4 +216,4 @@ def test_cli_refuses_to_prepare_an_empty_warehouse(tmp_path: Path) -> None:
     url = f"duckdb:///{tmp_path / 'empty.duckdb'}"
     result = CliRunner().invoke(app, ["prepare", "--warehouse", url])
     assert result.exit_code != 0
-    assert isinstance(result.exception, NothingLoaded)
+    assert isinstance(result.exception, DataError)
