@@ -178,8 +178,9 @@ def prepare(
     table = Table(
         title=f"Prepared facts, {done.first_month:%Y-%m}..{done.last_month:%Y-%m}"
     )
-    for column, justify in (("facts", "left"), ("rows", "right"), ("seconds", "right")):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    table.add_column("facts")
+    table.add_column("rows", justify="right")
+    table.add_column("seconds", justify="right")
     for entry in done.tables:
         table.add_row(entry.facts, f"{entry.rows:,}", f"{entry.seconds:.1f}")
     console.print(table)

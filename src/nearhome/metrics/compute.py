@@ -341,22 +341,7 @@ class Run:
         read = columns_read(
             facts, list(groups), specs, self.tables, self.periods, self.icb is not None
         )
-        prepared = None if self.prepared is None else self.prepared.rows(facts)
-        if prepared is not None:
-            built = staged = rows = prepared
-        else:
-            built = facts.build(self.tables, self.periods, read)
-            # The legal status lookup reads the facts twice (its keys, then the join
-            # back): built once and stored, they are not computed twice (England: 25 s
-            # -> 14 s).
-            staged = (
-                _materialise(built, self.warehouse)
-                if len(groups) > 1
-                and needs_legal_status(built.columns)
-                and "legal_status_group" in read
-                else built
-            )
-            rows = with_attributes(staged, self.tables, read)
+        rows, staged = self._rows(facts, len(groups), read)
         if self.icb is not None:
             rows = rows.filter(rows[facts.scope] == self.icb)
         wanted = {(spec.id, b) for b, chosen in groups.items() for spec in chosen}
@@ -373,7 +358,7 @@ class Run:
         used |= firsts.columns
         rows = rows.select(*[c for c in rows.columns if c in read or c in used])
         cached = _materialise(rows, self.warehouse) if many else rows
-        if staged is not built and cached is not rows:
+        if staged is not None and cached is not rows:
             staged.release()  # type: ignore[attr-defined]  # read into ``cached``
         breakdowns = list(groups)
         try:
@@ -391,8 +376,30 @@ class Run:
         finally:
             if cached is not rows:
                 cached.release()  # type: ignore[attr-defined]
-            elif staged is not built:
+            elif staged is not None:
                 staged.release()  # type: ignore[attr-defined]  # read by the queries
+
+    def _rows(
+        self, facts: Facts, breakdowns: int, read: frozenset[str]
+    ) -> tuple[Table, Table | None]:
+        """The facts rows with the attributes ``read``, and what was stored on the way
+        (to release once read): the prepared rows when they serve the request, else
+        the facts built from the canonical tables."""
+        prepared = None if self.prepared is None else self.prepared.rows(facts)
+        if prepared is not None:
+            return prepared, None
+        built = facts.build(self.tables, self.periods, read)
+        if (
+            breakdowns > 1
+            and needs_legal_status(built.columns)
+            and "legal_status_group" in read
+        ):
+            # The legal status lookup reads the facts twice (its keys, then the join
+            # back): built once and stored, they are not computed twice (England:
+            # 25 s -> 14 s).
+            staged = _materialise(built, self.warehouse)
+            return with_attributes(staged, self.tables, read), staged
+        return with_attributes(built, self.tables, read), None
 
     def populations(self, needed: Mapping[Breakdown, set[Population]]) -> pd.DataFrame:
         """Population by year and level for every breakdown that needs one (one query)."""
