@@ -50,20 +50,19 @@ def postgres_prepared(tiny_extract: Path) -> Iterator[pd.DataFrame]:
         yield _prepared_results(warehouse, tiny_extract)
 
 
-IDS = [spec.id for spec in catalogue()]
-
-
-@pytest.mark.spark
-@pytest.mark.parametrize("metric_id", IDS)
-def test_prepared_equal_on_spark(
-    metric_id: str, duckdb_results: pd.DataFrame, spark_prepared: pd.DataFrame
+@pytest.mark.parametrize(
+    ("backend", "metric_id"),
+    [
+        pytest.param(backend, spec.id, marks=getattr(pytest.mark, backend))
+        for backend in ("spark", "postgres")
+        for spec in catalogue()
+    ],
+)
+def test_prepared_equal_to_duckdb(
+    backend: str,
+    metric_id: str,
+    duckdb_results: pd.DataFrame,
+    request: pytest.FixtureRequest,
 ) -> None:
-    assert_same_numbers(duckdb_results, spark_prepared, metric_id)
-
-
-@pytest.mark.postgres
-@pytest.mark.parametrize("metric_id", IDS)
-def test_prepared_equal_on_postgres(
-    metric_id: str, duckdb_results: pd.DataFrame, postgres_prepared: pd.DataFrame
-) -> None:
-    assert_same_numbers(duckdb_results, postgres_prepared, metric_id)
+    prepared = request.getfixturevalue(f"{backend}_prepared")
+    assert_same_numbers(duckdb_results, prepared, metric_id)
